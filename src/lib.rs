@@ -1,0 +1,11 @@
+//! faultlab: a deterministic lab for learning fault tolerance in distributed systems.
+//!
+//! - [`sim`]: the discrete-event simulation engine (pure, deterministic, no I/O).
+//! - [`metrics`]: windows, percentiles, availability, SLO and error budget.
+//! - [`scenario`]: the RON scenario file, validated into a [`sim::config::SimConfig`].
+//! - [`report`]: the summary of a run as a table, JSON or CSV.
+
+pub mod metrics;
+pub mod report;
+pub mod scenario;
+pub mod sim;

@@ -1,0 +1,10 @@
+//! The deterministic discrete-event simulation.
+//!
+//! Integer nanosecond time, one event queue with insertion-order tie-breaks, a
+//! random stream per component, and nodes written as sans-IO state machines.
+//! Nothing here reads the wall clock, spawns a thread or knows about a window.
+
+pub mod config;
+pub mod dist;
+pub mod rng;
+pub mod time;
