@@ -1,1 +1,15 @@
-//! Metrics.
+//! Measuring a run: windows of simulated time, HDR latency histograms,
+//! availability, per-service RED and USE figures, and the SLO's error budget.
+//!
+//! The [`Recorder`] is the simulation's omniscient observer: it sees true time,
+//! which nodes never do, and it is written to only through the engine.
+
+pub mod counts;
+pub mod histogram;
+pub mod recorder;
+pub mod summary;
+
+pub use counts::FailureCounts;
+pub use histogram::{LatencyHistogram, LatencySummary};
+pub use recorder::Recorder;
+pub use summary::{RunSummary, ServiceSummary, SloSummary, WindowSummary};

@@ -43,7 +43,10 @@ pub struct SimConfig {
 impl SimConfig {
     /// The id of the node called `name`, if any.
     pub fn node_id(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|n| n.name == name).map(|i| NodeId(i as u32))
+        self.nodes
+            .iter()
+            .position(|n| n.name == name)
+            .map(|i| NodeId(i as u32))
     }
 }
 
@@ -329,7 +332,10 @@ pub struct RetryOn {
 
 impl Default for RetryOn {
     fn default() -> Self {
-        RetryOn { timeout: true, error: true }
+        RetryOn {
+            timeout: true,
+            error: true,
+        }
     }
 }
 
@@ -436,7 +442,11 @@ pub struct LinkModel {
 impl Default for LinkModel {
     /// A perfect link: no delay, no loss, no duplicates.
     fn default() -> Self {
-        LinkModel { latency: Dist::Constant { ns: 0.0 }, loss: 0.0, duplicate: 0.0 }
+        LinkModel {
+            latency: Dist::Constant { ns: 0.0 },
+            loss: 0.0,
+            duplicate: 0.0,
+        }
     }
 }
 
@@ -496,7 +506,11 @@ pub enum Action {
         drift_ppm: Option<i64>,
     },
     /// Replace the policy `caller` uses towards `callee`.
-    SetPolicy { caller: NodeId, callee: NodeId, policy: PolicyConfig },
+    SetPolicy {
+        caller: NodeId,
+        callee: NodeId,
+        policy: PolicyConfig,
+    },
     /// Change a client's open-loop rate or closed-loop population.
     SetLoad { client: NodeId, load: Load },
 }
@@ -514,6 +528,10 @@ pub struct SloConfig {
 
 impl Default for SloConfig {
     fn default() -> Self {
-        SloConfig { availability: 0.999, latency: SimDuration::from_millis(200), percentile: 99.0 }
+        SloConfig {
+            availability: 0.999,
+            latency: SimDuration::from_millis(200),
+            percentile: 99.0,
+        }
     }
 }

@@ -38,12 +38,16 @@ pub enum Dist {
 impl Dist {
     /// A constant duration.
     pub fn constant(d: SimDuration) -> Self {
-        Dist::Constant { ns: d.as_nanos() as f64 }
+        Dist::Constant {
+            ns: d.as_nanos() as f64,
+        }
     }
 
     /// An exponential distribution with mean `mean`.
     pub fn exponential(mean: SimDuration) -> Self {
-        Dist::Exponential { mean_ns: mean.as_nanos() as f64 }
+        Dist::Exponential {
+            mean_ns: mean.as_nanos() as f64,
+        }
     }
 
     /// A log-normal distribution given its median and 99th percentile.
@@ -51,7 +55,10 @@ impl Dist {
     pub fn log_normal_from_median_p99(median: SimDuration, p99: SimDuration) -> Self {
         let median = median.as_nanos().max(1) as f64;
         let p99 = (p99.as_nanos() as f64).max(median);
-        Dist::LogNormal { mu: median.ln(), sigma: (p99 / median).ln() / Z_99 }
+        Dist::LogNormal {
+            mu: median.ln(),
+            sigma: (p99 / median).ln() / Z_99,
+        }
     }
 
     /// Draws one duration.
@@ -127,7 +134,10 @@ mod tests {
 
     fn sample_mean(d: &Dist, n: usize) -> f64 {
         let mut rng = stream(1, "dist-test");
-        (0..n).map(|_| d.sample(&mut rng).as_nanos() as f64).sum::<f64>() / n as f64
+        (0..n)
+            .map(|_| d.sample(&mut rng).as_nanos() as f64)
+            .sum::<f64>()
+            / n as f64
     }
 
     /// Sample means of 200k draws lie within 5 standard errors of the true mean
@@ -137,9 +147,27 @@ mod tests {
         let n = 200_000;
         let cases = [
             (Dist::Exponential { mean_ns: 1e6 }, 1e6),
-            (Dist::Uniform { lo_ns: 1e6, hi_ns: 3e6 }, 0.57735e6),
-            (Dist::LogNormal { mu: 13.0, sigma: 0.5 }, 0.0),
-            (Dist::Pareto { scale_ns: 1e6, shape: 3.0 }, 0.0),
+            (
+                Dist::Uniform {
+                    lo_ns: 1e6,
+                    hi_ns: 3e6,
+                },
+                0.57735e6,
+            ),
+            (
+                Dist::LogNormal {
+                    mu: 13.0,
+                    sigma: 0.5,
+                },
+                0.0,
+            ),
+            (
+                Dist::Pareto {
+                    scale_ns: 1e6,
+                    shape: 3.0,
+                },
+                0.0,
+            ),
         ];
         for (d, sd_hint) in cases {
             let mean = d.mean_ns();
@@ -153,9 +181,14 @@ mod tests {
 
     #[test]
     fn log_normal_from_median_and_p99_hits_both() {
-        let d = Dist::log_normal_from_median_p99(SimDuration::from_millis(1), SimDuration::from_millis(5));
+        let d = Dist::log_normal_from_median_p99(
+            SimDuration::from_millis(1),
+            SimDuration::from_millis(5),
+        );
         let mut rng = stream(3, "ln");
-        let mut xs: Vec<u64> = (0..100_000).map(|_| d.sample(&mut rng).as_nanos()).collect();
+        let mut xs: Vec<u64> = (0..100_000)
+            .map(|_| d.sample(&mut rng).as_nanos())
+            .collect();
         xs.sort_unstable();
         let median = xs[50_000] as f64 / 1e6;
         let p99 = xs[99_000] as f64 / 1e6;
@@ -165,7 +198,10 @@ mod tests {
 
     #[test]
     fn truncated_normal_is_never_negative() {
-        let d = Dist::Normal { mean_ns: 0.0, sd_ns: 1e6 };
+        let d = Dist::Normal {
+            mean_ns: 0.0,
+            sd_ns: 1e6,
+        };
         let mut rng = stream(2, "n");
         assert!((0..10_000).all(|_| d.sample(&mut rng) >= SimDuration::ZERO));
     }
@@ -178,7 +214,9 @@ mod tests {
         ]);
         let mut rng = stream(4, "mix");
         let n = 100_000;
-        let slow = (0..n).filter(|_| d.sample(&mut rng).as_nanos() == 1_000_000_000).count();
+        let slow = (0..n)
+            .filter(|_| d.sample(&mut rng).as_nanos() == 1_000_000_000)
+            .count();
         // Binomial(100000, 0.01): mean 1000, sd 31.5; 5 sd bounds.
         assert!((842..=1158).contains(&slow), "slow draws {slow}");
     }

@@ -4,7 +4,15 @@
 //! random stream per component, and nodes written as sans-IO state machines.
 //! Nothing here reads the wall clock, spawns a thread or knows about a window.
 
+pub mod clock;
 pub mod config;
 pub mod dist;
+pub mod engine;
+pub mod message;
+pub mod network;
+pub mod node;
+pub mod queue;
 pub mod rng;
 pub mod time;
+
+pub use engine::Simulation;

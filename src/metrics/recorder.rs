@@ -1,0 +1,643 @@
+//! The observer that turns simulation happenings into windows and totals.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::sim::config::SloConfig;
+use crate::sim::message::{Failure, RootId, Served};
+use crate::sim::time::{SimDuration, SimTime};
+
+use super::counts::FailureCounts;
+use super::histogram::LatencyHistogram;
+use super::summary::{
+    CacheSummary, CallSummary, NetworkSummary, QueueSummary, RequestSummary, RunSummary,
+    ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
+};
+
+/// What kind of node a recorder slot describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRole {
+    /// A workload: its outcomes are the end-to-end figures.
+    Client,
+    /// A service with this many workers.
+    Service { workers: u32 },
+    /// A cache.
+    Cache,
+    /// A queue.
+    Queue,
+}
+
+impl NodeRole {
+    fn label(self) -> &'static str {
+        match self {
+            NodeRole::Client => "client",
+            NodeRole::Service { .. } => "service",
+            NodeRole::Cache => "cache",
+            NodeRole::Queue => "queue",
+        }
+    }
+}
+
+/// End-to-end counts for a stretch of time.
+#[derive(Clone, Default)]
+struct RootAcc {
+    offered: u64,
+    ok: u64,
+    failures: FailureCounts,
+    attempts: u64,
+    duplicates: u64,
+    degraded: u64,
+    stale: u64,
+    latency: LatencyHistogram,
+}
+
+impl RootAcc {
+    fn finished(&self) -> u64 {
+        self.ok + self.failures.total()
+    }
+}
+
+/// Per-node counters for a stretch of time.
+#[derive(Clone, Copy, Default)]
+struct NodeCounters {
+    arrivals: u64,
+    ok: u64,
+    errors: u64,
+    rejected: u64,
+    shed: u64,
+    lost: u64,
+    duplicates: u64,
+    deduplicated: u64,
+    calls: u64,
+    attempts: u64,
+    retries: u64,
+    hedges: u64,
+    circuit_open: u64,
+    cache_hits: u64,
+    cache_misses: u64,
+    cache_stale: u64,
+    enqueued: u64,
+    deliveries: u64,
+    redeliveries: u64,
+    acked: u64,
+    dead_lettered: u64,
+    max_queue: u64,
+    /// ∫ busy workers dt, in worker·ns.
+    busy_area: u128,
+    /// ∫ queue length dt, in request·ns.
+    queue_area: u128,
+}
+
+impl NodeCounters {
+    fn add(&mut self, o: &NodeCounters) {
+        self.arrivals += o.arrivals;
+        self.ok += o.ok;
+        self.errors += o.errors;
+        self.rejected += o.rejected;
+        self.shed += o.shed;
+        self.lost += o.lost;
+        self.duplicates += o.duplicates;
+        self.deduplicated += o.deduplicated;
+        self.calls += o.calls;
+        self.attempts += o.attempts;
+        self.retries += o.retries;
+        self.hedges += o.hedges;
+        self.circuit_open += o.circuit_open;
+        self.cache_hits += o.cache_hits;
+        self.cache_misses += o.cache_misses;
+        self.cache_stale += o.cache_stale;
+        self.enqueued += o.enqueued;
+        self.deliveries += o.deliveries;
+        self.redeliveries += o.redeliveries;
+        self.acked += o.acked;
+        self.dead_lettered += o.dead_lettered;
+        self.max_queue = self.max_queue.max(o.max_queue);
+        self.busy_area += o.busy_area;
+        self.queue_area += o.queue_area;
+    }
+}
+
+struct NodeAcc {
+    name: String,
+    role: NodeRole,
+    busy: u64,
+    queue: u64,
+    last_change: SimTime,
+    oldest_age: SimDuration,
+    win: NodeCounters,
+    total: NodeCounters,
+    win_duration: LatencyHistogram,
+    total_duration: LatencyHistogram,
+}
+
+impl NodeAcc {
+    /// Credits the current levels for the time since the last change.
+    fn integrate(&mut self, now: SimTime) {
+        let dt = u128::from(now.saturating_since(self.last_change).as_nanos());
+        self.win.busy_area += u128::from(self.busy) * dt;
+        self.win.queue_area += u128::from(self.queue) * dt;
+        self.last_change = now;
+    }
+}
+
+/// A closed window, kept compact until the summary is built.
+struct WindowRecord {
+    start: SimTime,
+    end: SimTime,
+    root: RootAcc,
+    latency: super::histogram::LatencySummary,
+    nodes: Vec<(NodeCounters, f64)>,
+}
+
+/// Remembers which (node, request) pairs have executed, to count duplicate
+/// executions of non-idempotent operations. Memory is bounded: entries older
+/// than the horizon (between one and two horizons) are forgotten, so a repeat
+/// arriving later than that is not counted.
+struct DuplicateLedger {
+    horizon: SimDuration,
+    rotate_at: SimTime,
+    current: HashSet<(u32, RootId)>,
+    previous: HashSet<(u32, RootId)>,
+}
+
+impl DuplicateLedger {
+    fn executed(&mut self, now: SimTime, node: u32, root: RootId) -> bool {
+        if now >= self.rotate_at {
+            self.previous = std::mem::take(&mut self.current);
+            self.rotate_at = now + self.horizon;
+        }
+        let key = (node, root);
+        if self.previous.contains(&key) {
+            return true;
+        }
+        !self.current.insert(key)
+    }
+}
+
+/// Collects everything a run measures. Time always moves forward: call
+/// [`Recorder::advance`] with the time of each event before recording it.
+pub struct Recorder {
+    window: SimDuration,
+    slo: SloConfig,
+    win_start: SimTime,
+    win: RootAcc,
+    total: RootAcc,
+    windows: Vec<WindowRecord>,
+    nodes: Vec<NodeAcc>,
+    ledger: DuplicateLedger,
+    network: NetworkSummary,
+    unfinished: u64,
+}
+
+impl Recorder {
+    /// A recorder for nodes `(name, role)` in id order, windows of `window`,
+    /// forgetting executions older than `ledger_horizon`.
+    pub fn new(
+        nodes: Vec<(String, NodeRole)>,
+        window: SimDuration,
+        slo: SloConfig,
+        ledger_horizon: SimDuration,
+    ) -> Self {
+        let nodes = nodes
+            .into_iter()
+            .map(|(name, role)| NodeAcc {
+                name,
+                role,
+                busy: 0,
+                queue: 0,
+                last_change: SimTime::ZERO,
+                oldest_age: SimDuration::ZERO,
+                win: NodeCounters::default(),
+                total: NodeCounters::default(),
+                win_duration: LatencyHistogram::default(),
+                total_duration: LatencyHistogram::default(),
+            })
+            .collect();
+        Recorder {
+            window: SimDuration(window.as_nanos().max(1)),
+            slo,
+            win_start: SimTime::ZERO,
+            win: RootAcc::default(),
+            total: RootAcc::default(),
+            windows: Vec::new(),
+            nodes,
+            ledger: DuplicateLedger {
+                horizon: SimDuration(ledger_horizon.as_nanos().max(1)),
+                rotate_at: SimTime::ZERO + ledger_horizon,
+                current: HashSet::new(),
+                previous: HashSet::new(),
+            },
+            network: NetworkSummary::default(),
+            unfinished: 0,
+        }
+    }
+
+    /// Closes every window that ends at or before `now`.
+    #[inline]
+    pub fn advance(&mut self, now: SimTime) {
+        while now >= self.win_start + self.window {
+            let end = self.win_start + self.window;
+            self.close_window(end);
+        }
+    }
+
+    fn close_window(&mut self, end: SimTime) {
+        let win_ns = end.saturating_since(self.win_start).as_nanos().max(1) as f64;
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        for n in &mut self.nodes {
+            n.integrate(end);
+            n.win.max_queue = n.win.max_queue.max(n.queue);
+            let p99 = n.win_duration.percentile_ms(99.0);
+            n.total.add(&n.win);
+            nodes.push((n.win, p99));
+            n.total_duration.merge(&n.win_duration);
+            n.win_duration.clear();
+            n.win = NodeCounters {
+                max_queue: n.queue,
+                ..NodeCounters::default()
+            };
+        }
+        let _ = win_ns;
+        let root = std::mem::take(&mut self.win);
+        let latency = root.latency.summary();
+        self.total.offered += root.offered;
+        self.total.ok += root.ok;
+        self.total.failures.merge(&root.failures);
+        self.total.attempts += root.attempts;
+        self.total.duplicates += root.duplicates;
+        self.total.degraded += root.degraded;
+        self.total.stale += root.stale;
+        self.total.latency.merge(&root.latency);
+        let mut root = root;
+        root.latency.clear();
+        // Keep the emptied histogram for the next window instead of reallocating.
+        self.win.latency = std::mem::take(&mut root.latency);
+        self.windows.push(WindowRecord {
+            start: self.win_start,
+            end,
+            root,
+            latency,
+            nodes,
+        });
+        self.win_start = end;
+    }
+
+    // ----- end-to-end (clients) -----
+
+    /// A client generated a request.
+    pub fn request_offered(&mut self) {
+        self.win.offered += 1;
+    }
+
+    /// A client request finished, `latency` after it was generated.
+    pub fn request_finished(&mut self, latency: SimDuration, result: Result<Served, Failure>) {
+        match result {
+            Ok(served) => {
+                self.win.ok += 1;
+                self.win.degraded += u64::from(served.degraded);
+                self.win.stale += u64::from(served.stale);
+                self.win.latency.record(latency);
+            }
+            Err(cause) => self.win.failures.add(cause),
+        }
+    }
+
+    /// Requests still unanswered when the run ended.
+    pub fn set_unfinished(&mut self, n: u64) {
+        self.unfinished = n;
+    }
+
+    // ----- calls (any caller) -----
+
+    /// `node` started a logical call.
+    pub fn call_started(&mut self, node: usize) {
+        self.nodes[node].win.calls += 1;
+    }
+
+    /// `node` sent an attempt; `retry` and `hedge` say which kind.
+    pub fn attempt_sent(&mut self, node: usize, retry: bool, hedge: bool) {
+        let n = &mut self.nodes[node];
+        n.win.attempts += 1;
+        n.win.retries += u64::from(retry);
+        n.win.hedges += u64::from(hedge);
+        if n.role == NodeRole::Client {
+            self.win.attempts += 1;
+        }
+    }
+
+    /// `node`'s breaker refused a call.
+    pub fn circuit_refused(&mut self, node: usize) {
+        self.nodes[node].win.circuit_open += 1;
+    }
+
+    // ----- services -----
+
+    /// A request arrived at `node`.
+    pub fn arrival(&mut self, node: usize) {
+        self.nodes[node].win.arrivals += 1;
+    }
+
+    /// `node` refused a request (`Rejected` or `Shed`).
+    pub fn refused(&mut self, node: usize, cause: Failure) {
+        let c = &mut self.nodes[node].win;
+        if cause == Failure::Shed {
+            c.shed += 1;
+        } else {
+            c.rejected += 1;
+        }
+    }
+
+    /// `node` answered a request that spent `duration` inside it.
+    pub fn answered(&mut self, node: usize, duration: SimDuration, ok: bool) {
+        let n = &mut self.nodes[node];
+        if ok {
+            n.win.ok += 1;
+        } else {
+            n.win.errors += 1;
+        }
+        n.win_duration.record(duration);
+    }
+
+    /// `node` now has `busy` workers busy and `queue` requests waiting.
+    pub fn levels(&mut self, now: SimTime, node: usize, busy: u64, queue: u64) {
+        let n = &mut self.nodes[node];
+        n.integrate(now);
+        n.busy = busy;
+        n.queue = queue;
+        n.win.max_queue = n.win.max_queue.max(queue);
+    }
+
+    /// `node` crashed holding `lost` requests.
+    pub fn lost_in_crash(&mut self, node: usize, lost: u64) {
+        self.nodes[node].win.lost += lost;
+    }
+
+    /// `node` executed request `root`; returns true (and counts a duplicate)
+    /// when it had already executed it.
+    pub fn executed(&mut self, now: SimTime, node: usize, root: RootId) -> bool {
+        let dup = self.ledger.executed(now, node as u32, root);
+        if dup {
+            self.nodes[node].win.duplicates += 1;
+            self.win.duplicates += 1;
+        }
+        dup
+    }
+
+    /// `node` answered a repeat from its idempotency-key store.
+    pub fn deduplicated(&mut self, node: usize) {
+        self.nodes[node].win.deduplicated += 1;
+    }
+
+    // ----- caches and queues -----
+
+    /// A cache read: a fresh hit, a miss, or a stale answer after a failed miss.
+    pub fn cache_read(&mut self, node: usize, hit: bool) {
+        let c = &mut self.nodes[node].win;
+        if hit {
+            c.cache_hits += 1;
+        } else {
+            c.cache_misses += 1;
+        }
+    }
+
+    /// A cache answered with an expired entry because its backing service failed.
+    pub fn cache_stale(&mut self, node: usize) {
+        self.nodes[node].win.cache_stale += 1;
+    }
+
+    /// A queue accepted a message.
+    pub fn enqueued(&mut self, node: usize) {
+        self.nodes[node].win.enqueued += 1;
+    }
+
+    /// A queue delivered a message to its consumer (`redelivery` after the first).
+    pub fn delivered(&mut self, node: usize, redelivery: bool) {
+        let c = &mut self.nodes[node].win;
+        c.deliveries += 1;
+        c.redeliveries += u64::from(redelivery);
+    }
+
+    /// The consumer acknowledged a message.
+    pub fn acked(&mut self, node: usize) {
+        self.nodes[node].win.acked += 1;
+    }
+
+    /// A message went to the dead-letter queue.
+    pub fn dead_lettered(&mut self, node: usize) {
+        self.nodes[node].win.dead_lettered += 1;
+    }
+
+    /// The age of the oldest message waiting in a queue.
+    pub fn oldest_age(&mut self, node: usize, age: SimDuration) {
+        self.nodes[node].oldest_age = age;
+    }
+
+    // ----- network -----
+
+    /// A message was handed to the network.
+    pub fn net_sent(&mut self) {
+        self.network.sent += 1;
+    }
+    /// The network lost a message at random.
+    pub fn net_lost(&mut self) {
+        self.network.lost += 1;
+    }
+    /// A partition blocked a message.
+    pub fn net_cut(&mut self) {
+        self.network.cut += 1;
+    }
+    /// The network delivered a message twice.
+    pub fn net_duplicated(&mut self) {
+        self.network.duplicated += 1;
+    }
+    /// A message reached a crashed node.
+    pub fn net_to_crashed(&mut self) {
+        self.network.to_crashed += 1;
+    }
+
+    // ----- reading -----
+
+    /// Closes the last (possibly partial) window at `end` and builds the summary.
+    pub fn finish(mut self, end: SimTime, scenario: &str, seed: u64, events: u64) -> RunSummary {
+        self.advance(end);
+        if end > self.win_start || self.windows.is_empty() {
+            self.close_window(end);
+        }
+        let sim_seconds = end.as_secs_f64();
+        let total = &self.total;
+        let finished = total.finished();
+        let requests = RequestSummary {
+            offered: total.offered,
+            total: finished,
+            ok: total.ok,
+            failed: total.failures.total(),
+            unfinished: self.unfinished,
+            availability: availability(total.ok, finished),
+            attempts: total.attempts,
+            amplification: ratio(total.attempts as f64, total.offered as f64),
+            duplicates: total.duplicates,
+            degraded: total.degraded,
+            stale: total.stale,
+        };
+        let slo = slo_summary(&self.slo, total);
+        let services = self
+            .nodes
+            .iter()
+            .filter(|n| n.role != NodeRole::Client)
+            .map(|n| (n.name.clone(), service_summary(n, sim_seconds)))
+            .collect();
+        let windows = self.window_series();
+        RunSummary {
+            scenario: scenario.to_string(),
+            seed,
+            sim_seconds,
+            events,
+            requests,
+            failures: total.failures,
+            latency_ms: total.latency.summary(),
+            services,
+            network: self.network,
+            slo,
+            windows,
+        }
+    }
+
+    fn window_series(&self) -> Vec<WindowSummary> {
+        let allowance = 1.0 - self.slo.availability;
+        let mut finished_so_far = 0u64;
+        let mut failed_so_far = 0u64;
+        self.windows
+            .iter()
+            .map(|w| {
+                let failed = w.root.failures.total();
+                let total = w.root.ok + failed;
+                finished_so_far += total;
+                failed_so_far += failed;
+                let secs = w.end.saturating_since(w.start).as_nanos().max(1) as f64;
+                let services = self
+                    .nodes
+                    .iter()
+                    .zip(&w.nodes)
+                    .filter(|(n, _)| n.role != NodeRole::Client)
+                    .map(|(n, (c, p99))| {
+                        let workers = match n.role {
+                            NodeRole::Service { workers } => f64::from(workers),
+                            _ => 0.0,
+                        };
+                        let sw = ServiceWindow {
+                            arrivals: c.arrivals,
+                            ok: c.ok,
+                            errors: c.errors,
+                            refused: c.rejected + c.shed,
+                            utilization: ratio(c.busy_area as f64, workers * secs),
+                            mean_queue: c.queue_area as f64 / secs,
+                            max_queue: c.max_queue,
+                            p99_ms: *p99,
+                        };
+                        (n.name.clone(), sw)
+                    })
+                    .collect();
+                WindowSummary {
+                    start_s: w.start.as_secs_f64(),
+                    end_s: w.end.as_secs_f64(),
+                    offered: w.root.offered,
+                    total,
+                    ok: w.root.ok,
+                    failed,
+                    failures: w.root.failures,
+                    attempts: w.root.attempts,
+                    duplicates: w.root.duplicates,
+                    availability: availability(w.root.ok, total),
+                    budget_remaining: budget_remaining(failed_so_far, finished_so_far, allowance),
+                    latency_ms: w.latency,
+                    services,
+                }
+            })
+            .collect()
+    }
+}
+
+/// `1 − failed / ((1 − target) × total)`; 1 when nothing has finished.
+fn budget_remaining(failed: u64, total: u64, allowance: f64) -> f64 {
+    let budget = allowance * total as f64;
+    if total == 0 || (budget == 0.0 && failed == 0) {
+        1.0
+    } else if budget == 0.0 {
+        f64::MIN
+    } else {
+        1.0 - failed as f64 / budget
+    }
+}
+
+fn slo_summary(slo: &SloConfig, total: &RootAcc) -> SloSummary {
+    let finished = total.finished();
+    let failed = total.failures.total();
+    let measured = availability(total.ok, finished);
+    let error_budget = (1.0 - slo.availability) * finished as f64;
+    let remaining = budget_remaining(failed, finished, 1.0 - slo.availability);
+    let at_percentile = total.latency.percentile_ms(slo.percentile);
+    SloSummary {
+        availability_target: slo.availability,
+        availability: measured,
+        availability_met: measured >= slo.availability,
+        error_budget,
+        budget_consumed: 1.0 - remaining,
+        budget_remaining: remaining,
+        latency_threshold_ms: slo.latency.as_millis_f64(),
+        percentile: slo.percentile,
+        latency_at_percentile_ms: at_percentile,
+        latency_met: at_percentile <= slo.latency.as_millis_f64(),
+    }
+}
+
+fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
+    let c = &n.total;
+    let ns = sim_seconds * 1e9;
+    let workers = match n.role {
+        NodeRole::Service { workers } => f64::from(workers),
+        _ => 0.0,
+    };
+    let cache = (n.role == NodeRole::Cache).then(|| CacheSummary {
+        hits: c.cache_hits,
+        misses: c.cache_misses,
+        stale: c.cache_stale,
+        hit_ratio: ratio(c.cache_hits as f64, (c.cache_hits + c.cache_misses) as f64),
+    });
+    let queue = (n.role == NodeRole::Queue).then(|| QueueSummary {
+        enqueued: c.enqueued,
+        deliveries: c.deliveries,
+        redeliveries: c.redeliveries,
+        acked: c.acked,
+        dead_lettered: c.dead_lettered,
+        oldest_age_ms: n.oldest_age.as_millis_f64(),
+    });
+    ServiceSummary {
+        kind: n.role.label().to_string(),
+        arrivals: c.arrivals,
+        rate_per_s: ratio(c.arrivals as f64, sim_seconds),
+        ok: c.ok,
+        errors: c.errors,
+        rejected: c.rejected,
+        shed: c.shed,
+        lost_in_crash: c.lost,
+        duplicates: c.duplicates,
+        deduplicated: c.deduplicated,
+        utilization: ratio(c.busy_area as f64, workers * ns),
+        mean_queue: ratio(c.queue_area as f64, ns),
+        max_queue: c.max_queue,
+        mean_in_system: ratio((c.busy_area + c.queue_area) as f64, ns),
+        duration_ms: n.total_duration.summary(),
+        calls: CallSummary {
+            calls: c.calls,
+            attempts: c.attempts,
+            retries: c.retries,
+            hedges: c.hedges,
+            circuit_open: c.circuit_open,
+            amplification: ratio(c.attempts as f64, c.calls as f64),
+        },
+        cache,
+        queue,
+    }
+}
+
+/// Per-window maps are keyed by name; this keeps the order stable.
+pub type ServiceWindows = BTreeMap<String, ServiceWindow>;

@@ -1,0 +1,259 @@
+//! The results of a run, as plain serializable data (the `--json` document).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::counts::FailureCounts;
+use super::histogram::LatencySummary;
+
+/// Everything a run measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed of the run.
+    pub seed: u64,
+    /// Simulated seconds covered.
+    pub sim_seconds: f64,
+    /// Events the engine processed.
+    pub events: u64,
+    /// End-to-end request counts.
+    pub requests: RequestSummary,
+    /// Failed requests by cause (they add up to `requests.failed`).
+    pub failures: FailureCounts,
+    /// Latency of successful end-to-end requests, in milliseconds.
+    pub latency_ms: LatencySummary,
+    /// Per node other than clients, by name.
+    pub services: BTreeMap<String, ServiceSummary>,
+    /// What the network did with messages.
+    pub network: NetworkSummary,
+    /// The SLO and its error budget.
+    pub slo: SloSummary,
+    /// The per-window series, in time order.
+    pub windows: Vec<WindowSummary>,
+}
+
+/// End-to-end request counts, as the clients saw them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct RequestSummary {
+    /// Requests the clients generated.
+    pub offered: u64,
+    /// Requests that finished: `ok + failed`.
+    pub total: u64,
+    /// Succeeded.
+    pub ok: u64,
+    /// Failed (see `failures`).
+    pub failed: u64,
+    /// Still waiting for an answer when the run ended (not in `total`).
+    pub unfinished: u64,
+    /// `ok / total` (1 when nothing finished).
+    pub availability: f64,
+    /// Attempts the clients sent (first tries, retries and hedges).
+    pub attempts: u64,
+    /// `attempts / offered`: how much the clients' policy multiplies load.
+    pub amplification: f64,
+    /// Executions of a non-idempotent operation repeated for the same request.
+    pub duplicates: u64,
+    /// Successes that came from a fallback.
+    pub degraded: u64,
+    /// Successes a cache answered with an expired entry.
+    pub stale: u64,
+}
+
+/// One non-client node over the whole run: RED (rate, errors, duration) and
+/// USE (utilization, saturation, errors).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ServiceSummary {
+    /// `service`, `cache` or `queue`.
+    pub kind: String,
+    /// Requests that arrived.
+    pub arrivals: u64,
+    /// Arrivals per simulated second.
+    pub rate_per_s: f64,
+    /// Answered successfully.
+    pub ok: u64,
+    /// Answered with an error.
+    pub errors: u64,
+    /// Refused: queue full or rate limited.
+    pub rejected: u64,
+    /// Shed by priority under load.
+    pub shed: u64,
+    /// Requests lost in a crash (in a queue or a worker).
+    pub lost_in_crash: u64,
+    /// Repeated executions of the same request (non-idempotent operations).
+    pub duplicates: u64,
+    /// Repeats answered from remembered idempotency keys.
+    pub deduplicated: u64,
+    /// Mean fraction of workers busy.
+    pub utilization: f64,
+    /// Time-average queue length.
+    pub mean_queue: f64,
+    /// Longest queue seen.
+    pub max_queue: u64,
+    /// Time-average requests inside (queued or holding a worker).
+    pub mean_in_system: f64,
+    /// Time from arrival to answer, for answered requests, in milliseconds.
+    pub duration_ms: LatencySummary,
+    /// Its outgoing calls.
+    pub calls: CallSummary,
+    /// Cache figures, for caches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheSummary>,
+    /// Queue figures, for queues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueSummary>,
+}
+
+/// Outgoing calls of one node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct CallSummary {
+    /// Logical calls started.
+    pub calls: u64,
+    /// Attempts sent (first tries, retries, hedges).
+    pub attempts: u64,
+    /// Of which retries.
+    pub retries: u64,
+    /// Of which hedges.
+    pub hedges: u64,
+    /// Calls refused by its circuit breakers.
+    pub circuit_open: u64,
+    /// `attempts / calls`.
+    pub amplification: f64,
+}
+
+/// A cache's hits and misses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct CacheSummary {
+    /// Reads answered from a fresh entry.
+    pub hits: u64,
+    /// Reads passed to the backing service.
+    pub misses: u64,
+    /// Reads answered from an expired entry after the backing service failed.
+    pub stale: u64,
+    /// `hits / (hits + misses)`.
+    pub hit_ratio: f64,
+}
+
+/// A queue's deliveries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct QueueSummary {
+    /// Messages accepted from producers.
+    pub enqueued: u64,
+    /// Deliveries to the consumer (including redeliveries).
+    pub deliveries: u64,
+    /// Redeliveries after a failure or an unacknowledged delivery.
+    pub redeliveries: u64,
+    /// Messages acknowledged by the consumer.
+    pub acked: u64,
+    /// Messages moved to the dead-letter queue.
+    pub dead_lettered: u64,
+    /// Oldest message's age at the end, in milliseconds.
+    pub oldest_age_ms: f64,
+}
+
+/// The network's message counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct NetworkSummary {
+    /// Messages sent.
+    pub sent: u64,
+    /// Lost at random.
+    pub lost: u64,
+    /// Blocked by a partition (at send or in flight).
+    pub cut: u64,
+    /// Delivered twice.
+    pub duplicated: u64,
+    /// Arrived at a crashed node and were dropped.
+    pub to_crashed: u64,
+}
+
+/// The SLO and how the run did against it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct SloSummary {
+    /// Availability objective (e.g. 0.999).
+    pub availability_target: f64,
+    /// Measured availability.
+    pub availability: f64,
+    /// Whether the availability objective held.
+    pub availability_met: bool,
+    /// Failures the objective allows: `(1 − target) × total`.
+    pub error_budget: f64,
+    /// `failed / error_budget` (above 1: the budget is overspent).
+    pub budget_consumed: f64,
+    /// `1 − budget_consumed` (negative when overspent).
+    pub budget_remaining: f64,
+    /// Latency objective threshold in milliseconds.
+    pub latency_threshold_ms: f64,
+    /// The percentile that must stay under the threshold.
+    pub percentile: f64,
+    /// Measured latency at that percentile.
+    pub latency_at_percentile_ms: f64,
+    /// Whether the latency objective held.
+    pub latency_met: bool,
+}
+
+/// One window of the per-window series.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WindowSummary {
+    /// Window start, simulated seconds.
+    pub start_s: f64,
+    /// Window end, simulated seconds.
+    pub end_s: f64,
+    /// Requests generated in the window.
+    pub offered: u64,
+    /// Requests that finished in the window.
+    pub total: u64,
+    /// Of which succeeded.
+    pub ok: u64,
+    /// Of which failed.
+    pub failed: u64,
+    /// Failures by cause.
+    pub failures: FailureCounts,
+    /// Client attempts sent in the window.
+    pub attempts: u64,
+    /// Duplicate executions in the window.
+    pub duplicates: u64,
+    /// `ok / total` in the window (1 when nothing finished).
+    pub availability: f64,
+    /// Error budget left at the window's end, for the run so far.
+    pub budget_remaining: f64,
+    /// Latency of requests that succeeded in the window.
+    pub latency_ms: LatencySummary,
+    /// Per non-client node.
+    pub services: BTreeMap<String, ServiceWindow>,
+}
+
+/// One node in one window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ServiceWindow {
+    /// Arrivals.
+    pub arrivals: u64,
+    /// Answered successfully.
+    pub ok: u64,
+    /// Answered with an error.
+    pub errors: u64,
+    /// Refused (queue full, rate limited) or shed.
+    pub refused: u64,
+    /// Mean fraction of workers busy.
+    pub utilization: f64,
+    /// Time-average queue length.
+    pub mean_queue: f64,
+    /// Longest queue.
+    pub max_queue: u64,
+    /// 99th percentile of time in the node, milliseconds.
+    pub p99_ms: f64,
+}
+
+/// `ok / total`, or 1 when nothing finished (no evidence of unavailability).
+pub fn availability(ok: u64, total: u64) -> f64 {
+    if total == 0 {
+        1.0
+    } else {
+        ok as f64 / total as f64
+    }
+}
+
+/// `a / b`, or 0 when `b` is zero.
+pub fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 { 0.0 } else { a / b }
+}

@@ -1,0 +1,116 @@
+//! What nodes send each other: requests and replies.
+
+use super::config::Priority;
+
+/// The identity of one end-user request, shared by every call made on its
+/// behalf downstream and by every retry. Duplicate executions and idempotency
+/// keys are counted per root request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RootId(pub u64);
+
+/// Identifies one attempt of one call, chosen by the caller and echoed in the reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallId(pub u64);
+
+/// Read or write: caches answer reads and pass writes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Reads a key.
+    Read,
+    /// Writes a key.
+    Write,
+}
+
+/// A request for work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Request {
+    /// The attempt this is; the reply carries it back.
+    pub call: CallId,
+    /// The end-user request this serves.
+    pub root: RootId,
+    /// The key touched.
+    pub key: u64,
+    /// Read or write.
+    pub op: Op,
+    /// Priority class (for load shedding).
+    pub priority: Priority,
+    /// The caller attached an idempotency key (the root id).
+    pub idempotency_key: bool,
+}
+
+/// Why a call failed, as the caller sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Failure {
+    /// No answer in time (the outcome is unknown: it may have executed).
+    Timeout,
+    /// The callee refused: queue full or rate limited.
+    Rejected,
+    /// The callee shed it under load.
+    Shed,
+    /// The caller's circuit breaker refused to send it.
+    CircuitOpen,
+    /// The callee answered with an error (its own, or a dependency's without fallback).
+    Error,
+    /// The client had too many requests outstanding and dropped it unsent.
+    Dropped,
+    /// The client crashed while waiting.
+    Crashed,
+}
+
+impl Failure {
+    /// Every cause, in the order reports list them.
+    pub const ALL: [Failure; 7] = [
+        Failure::Timeout,
+        Failure::Rejected,
+        Failure::Shed,
+        Failure::CircuitOpen,
+        Failure::Error,
+        Failure::Dropped,
+        Failure::Crashed,
+    ];
+
+    /// The cause's name in reports: `timeout`, `circuit_open`, ...
+    pub fn key(self) -> &'static str {
+        match self {
+            Failure::Timeout => "timeout",
+            Failure::Rejected => "rejected",
+            Failure::Shed => "shed",
+            Failure::CircuitOpen => "circuit_open",
+            Failure::Error => "error",
+            Failure::Dropped => "dropped",
+            Failure::Crashed => "crashed",
+        }
+    }
+
+    /// Position in [`Failure::ALL`], for dense counters.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A successful answer's flavour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Served {
+    /// A fallback answered instead of the real thing.
+    pub degraded: bool,
+    /// A cache answered with an expired entry.
+    pub stale: bool,
+}
+
+/// The answer to one attempt.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reply {
+    /// The attempt answered.
+    pub call: CallId,
+    /// Success or the reason for failure.
+    pub result: Result<Served, Failure>,
+}
+
+/// Anything that crosses the network.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Message {
+    /// Please do this.
+    Request(Request),
+    /// Here is how it went.
+    Reply(Reply),
+}

@@ -1,0 +1,610 @@
+//! The call policy: one reusable state machine for every outgoing call.
+//!
+//! Clients and services call through a [`Caller`], which owns one edge per
+//! callee (its policy, circuit breaker, retry budget and latency tracker) and a
+//! table of calls in flight. A logical call may take several attempts: retries
+//! after a failure (with backoff and jitter, within a retry budget) and hedges
+//! (a second copy when the first is slow). The caller reports one
+//! [`CallOutcome`] per logical call.
+//!
+//! Timers and replies for calls that have finished are recognised by a
+//! generation number in the [`CallId`] and ignored, so nothing is ever
+//! cancelled explicitly.
+
+use rand::RngExt;
+
+use crate::sim::clock::LocalTime;
+use crate::sim::config::{Backoff, HedgeConfig, Jitter, NodeId, PolicyConfig, Priority};
+use crate::sim::message::{CallId, Failure, Message, Op, Reply, Request, RootId, Served};
+use crate::sim::rng::{SimRng, stream};
+use crate::sim::time::SimDuration;
+
+use super::Timer;
+use super::breaker::{Admission, Breaker};
+use super::ctx::Ctx;
+
+/// Most attempts one call can make: 1 + at most 10 retries + hedges.
+const MAX_ATTEMPTS: u32 = 32;
+/// Most calls one node can have in flight; beyond it calls are dropped.
+pub const MAX_CALLS_IN_FLIGHT: usize = 1 << 24;
+/// Samples kept for percentile-based hedging.
+const TRACKER_SAMPLES: usize = 256;
+/// How often (in samples) the hedging threshold is recomputed, and how many
+/// samples are needed before hedging by percentile starts.
+const TRACKER_REFRESH: u32 = 32;
+
+/// What to ask for: the request's identity and content.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CallSpec {
+    /// The end-user request this serves.
+    pub root: RootId,
+    /// The key.
+    pub key: u64,
+    /// Read or write.
+    pub op: Op,
+    /// Priority class.
+    pub priority: Priority,
+}
+
+/// How a logical call ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CallOutcome {
+    /// The token given to [`Caller::start`].
+    pub token: u64,
+    /// Success, or the last failure seen.
+    pub result: Result<Served, Failure>,
+}
+
+/// Why a caller timer was set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallTimerKind {
+    /// The attempt in the id has waited its timeout.
+    AttemptTimeout,
+    /// The backoff before a retry is over.
+    Backoff,
+    /// The attempt in the id is slow: hedge it.
+    Hedge,
+    /// The whole call has run out of time.
+    Deadline,
+}
+
+/// A timer owned by a [`Caller`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallTimer {
+    /// Which call (and attempt).
+    pub id: CallId,
+    /// Why.
+    pub kind: CallTimerKind,
+}
+
+fn encode(slot: u32, generation: u32, attempt: u32) -> CallId {
+    CallId((u64::from(generation) << 32) | (u64::from(slot) << 8) | u64::from(attempt))
+}
+
+fn decode(id: CallId) -> (u32, u32, u32) {
+    (
+        (id.0 >> 8) as u32 & 0x00ff_ffff,
+        (id.0 >> 32) as u32,
+        (id.0 & 0xff) as u32,
+    )
+}
+
+/// Recent attempt latencies, for hedging at a percentile.
+#[derive(Clone, Debug, Default)]
+struct LatencyTracker {
+    samples: Vec<u64>,
+    next: usize,
+    since_refresh: u32,
+    threshold: Option<SimDuration>,
+}
+
+impl LatencyTracker {
+    fn record(&mut self, latency: SimDuration, percentile: f64) {
+        if self.samples.len() < TRACKER_SAMPLES {
+            self.samples.push(latency.as_nanos());
+        } else {
+            self.samples[self.next] = latency.as_nanos();
+            self.next = (self.next + 1) % TRACKER_SAMPLES;
+        }
+        self.since_refresh += 1;
+        if self.since_refresh >= TRACKER_REFRESH {
+            self.since_refresh = 0;
+            let mut sorted = self.samples.clone();
+            sorted.sort_unstable();
+            let rank = ((percentile / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+            self.threshold = Some(SimDuration(sorted[rank.min(sorted.len() - 1)]));
+        }
+    }
+}
+
+struct Edge {
+    to: NodeId,
+    policy: PolicyConfig,
+    rng: SimRng,
+    budget_tokens: f64,
+    breaker: Option<Breaker>,
+    tracker: LatencyTracker,
+}
+
+impl Edge {
+    fn new(
+        seed: u64,
+        caller_name: &str,
+        callee_name: &str,
+        to: NodeId,
+        policy: PolicyConfig,
+    ) -> Self {
+        let mut edge = Edge {
+            to,
+            rng: stream(seed, &format!("policy:{caller_name}->{callee_name}")),
+            budget_tokens: 0.0,
+            breaker: None,
+            tracker: LatencyTracker::default(),
+            policy,
+        };
+        edge.reset_state();
+        edge
+    }
+
+    /// Forgets everything learned (after a crash or a policy change).
+    fn reset_state(&mut self) {
+        self.budget_tokens = self.policy.retry.budget.map_or(0.0, |b| b.max_tokens);
+        self.breaker = self.policy.breaker.map(Breaker::new);
+        self.tracker = LatencyTracker::default();
+    }
+
+    fn hedge_delay(&self) -> Option<SimDuration> {
+        match self.policy.hedge? {
+            HedgeConfig::After(d) => Some(d),
+            HedgeConfig::Percentile(_) => self.tracker.threshold,
+        }
+    }
+}
+
+struct CallState {
+    edge: u16,
+    token: u64,
+    spec: CallSpec,
+    attempts: u32,
+    retries: u32,
+    pending: u32,
+    first_sent: LocalTime,
+    last_sent: LocalTime,
+    prev_sleep: u64,
+    last_failure: Failure,
+    waiting_backoff: bool,
+    hedged: bool,
+    probe: bool,
+}
+
+struct Slot {
+    generation: u32,
+    call: Option<CallState>,
+}
+
+/// The outgoing side of one node: its edges and its calls in flight.
+pub struct Caller {
+    edges: Vec<Edge>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+impl Caller {
+    /// A caller for `caller_name` with one edge per `(callee id, callee name, policy)`.
+    pub fn new(seed: u64, caller_name: &str, edges: Vec<(NodeId, String, PolicyConfig)>) -> Self {
+        let edges = edges
+            .into_iter()
+            .map(|(to, callee, policy)| Edge::new(seed, caller_name, &callee, to, policy))
+            .collect();
+        Caller {
+            edges,
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// The callee of edge `edge`.
+    pub fn callee(&self, edge: usize) -> NodeId {
+        self.edges[edge].to
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// The policy of the edge towards `callee`, if there is one.
+    pub fn policy(&self, callee: NodeId) -> Option<&PolicyConfig> {
+        self.edges
+            .iter()
+            .find(|e| e.to == callee)
+            .map(|e| &e.policy)
+    }
+
+    /// Replaces the policy towards `callee`; returns false when there is no such edge.
+    pub fn set_policy(&mut self, callee: NodeId, policy: PolicyConfig) -> bool {
+        match self.edges.iter_mut().find(|e| e.to == callee) {
+            Some(edge) => {
+                edge.policy = policy;
+                edge.reset_state();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Calls in flight.
+    pub fn in_flight(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
+    /// Forgets every call in flight and all learned edge state (a crash).
+    pub fn reset(&mut self) {
+        self.free.clear();
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if slot.call.take().is_some() {
+                slot.generation = slot.generation.wrapping_add(1);
+            }
+            self.free.push(i as u32);
+        }
+        self.free.reverse();
+        for edge in &mut self.edges {
+            edge.reset_state();
+        }
+    }
+
+    /// Starts a logical call on `edge`. Returns the outcome at once when the
+    /// call cannot even start (circuit open, too many calls in flight).
+    pub fn start(
+        &mut self,
+        ctx: &mut Ctx,
+        edge: usize,
+        spec: CallSpec,
+        token: u64,
+    ) -> Option<CallOutcome> {
+        let me = ctx.me.index();
+        ctx.rec().call_started(me);
+        let e = &mut self.edges[edge];
+        if let Some(budget) = e.policy.retry.budget {
+            e.budget_tokens = (e.budget_tokens + budget.ratio).min(budget.max_tokens);
+        }
+        let admission = e
+            .breaker
+            .as_mut()
+            .map_or(Admission::Allowed, |b| b.admit(ctx.local));
+        if admission == Admission::Refused {
+            let me = ctx.me.index();
+            ctx.rec().circuit_refused(me);
+            return Some(CallOutcome {
+                token,
+                result: Err(Failure::CircuitOpen),
+            });
+        }
+        let deadline = e.policy.deadline;
+        let Some(slot) = self.allocate() else {
+            return Some(CallOutcome {
+                token,
+                result: Err(Failure::Dropped),
+            });
+        };
+        self.slots[slot as usize].call = Some(CallState {
+            edge: edge as u16,
+            token,
+            spec,
+            attempts: 0,
+            retries: 0,
+            pending: 0,
+            first_sent: ctx.local,
+            last_sent: ctx.local,
+            prev_sleep: 0,
+            last_failure: Failure::Timeout,
+            waiting_backoff: false,
+            hedged: false,
+            probe: admission == Admission::Probe,
+        });
+        let generation = self.slots[slot as usize].generation;
+        if let Some(d) = deadline {
+            let timer = CallTimer {
+                id: encode(slot, generation, 0),
+                kind: CallTimerKind::Deadline,
+            };
+            ctx.set_timer(d, Timer::Call(timer));
+        }
+        self.send_attempt(ctx, slot, false, false);
+        None
+    }
+
+    fn allocate(&mut self) -> Option<u32> {
+        if let Some(slot) = self.free.pop() {
+            return Some(slot);
+        }
+        if self.slots.len() >= MAX_CALLS_IN_FLIGHT {
+            return None;
+        }
+        self.slots.push(Slot {
+            generation: 0,
+            call: None,
+        });
+        Some((self.slots.len() - 1) as u32)
+    }
+
+    fn send_attempt(&mut self, ctx: &mut Ctx, slot: u32, retry: bool, hedge: bool) {
+        let generation = self.slots[slot as usize].generation;
+        let Some(call) = self.slots[slot as usize].call.as_mut() else {
+            return;
+        };
+        let edge = &self.edges[usize::from(call.edge)];
+        let attempt = call.attempts;
+        call.attempts += 1;
+        call.pending |= 1 << attempt;
+        if attempt == 0 {
+            call.first_sent = ctx.local;
+        }
+        call.last_sent = ctx.local;
+        let id = encode(slot, generation, attempt);
+        let request = Request {
+            call: id,
+            root: call.spec.root,
+            key: call.spec.key,
+            op: call.spec.op,
+            priority: call.spec.priority,
+            idempotency_key: edge.policy.idempotency_keys,
+        };
+        ctx.send(edge.to, Message::Request(request));
+        let me = ctx.me.index();
+        ctx.rec().attempt_sent(me, retry, hedge);
+        if let Some(timeout) = edge.policy.timeout {
+            ctx.set_timer(
+                timeout,
+                Timer::Call(CallTimer {
+                    id,
+                    kind: CallTimerKind::AttemptTimeout,
+                }),
+            );
+        }
+        let may_hedge = !hedge && !call.hedged && call.attempts < MAX_ATTEMPTS;
+        if may_hedge && let Some(delay) = edge.hedge_delay() {
+            ctx.set_timer(
+                delay,
+                Timer::Call(CallTimer {
+                    id,
+                    kind: CallTimerKind::Hedge,
+                }),
+            );
+        }
+    }
+
+    /// The live call an id refers to, with the attempt number; `None` for stale ids.
+    fn live(&self, id: CallId) -> Option<(u32, u32)> {
+        let (slot, generation, attempt) = decode(id);
+        let s = self.slots.get(slot as usize)?;
+        (s.generation == generation && s.call.is_some()).then_some((slot, attempt))
+    }
+
+    /// Handles a reply; returns the call's outcome if this ended it.
+    pub fn on_reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Option<CallOutcome> {
+        let (slot, attempt) = self.live(reply.call)?;
+        let call = self.slots[slot as usize].call.as_mut()?;
+        if call.pending & (1 << attempt) == 0 {
+            return None; // this attempt already timed out
+        }
+        call.pending &= !(1 << attempt);
+        let sent = if attempt + 1 == call.attempts {
+            call.last_sent
+        } else {
+            call.first_sent
+        };
+        let edge = &mut self.edges[usize::from(call.edge)];
+        if let Some(HedgeConfig::Percentile(p)) = edge.policy.hedge {
+            edge.tracker.record(ctx.local.since(sent), p);
+        }
+        let success = reply.result.is_ok();
+        if let Some(b) = edge.breaker.as_mut() {
+            b.record(ctx.local, success, std::mem::take(&mut call.probe));
+        }
+        match reply.result {
+            Ok(served) => Some(self.finish(slot, Ok(served))),
+            Err(cause) => self.attempt_failed(ctx, slot, cause),
+        }
+    }
+
+    /// Handles one of this caller's timers; returns the call's outcome if this ended it.
+    pub fn on_timer(&mut self, ctx: &mut Ctx, timer: CallTimer) -> Option<CallOutcome> {
+        let (slot, attempt) = self.live(timer.id)?;
+        let call = self.slots[slot as usize].call.as_mut()?;
+        match timer.kind {
+            CallTimerKind::AttemptTimeout => {
+                if call.pending & (1 << attempt) == 0 {
+                    return None;
+                }
+                call.pending &= !(1 << attempt);
+                let edge = &mut self.edges[usize::from(call.edge)];
+                if let Some(b) = edge.breaker.as_mut() {
+                    b.record(ctx.local, false, std::mem::take(&mut call.probe));
+                }
+                self.attempt_failed(ctx, slot, Failure::Timeout)
+            }
+            CallTimerKind::Backoff => {
+                if !call.waiting_backoff {
+                    return None;
+                }
+                call.waiting_backoff = false;
+                let edge = &mut self.edges[usize::from(call.edge)];
+                match edge
+                    .breaker
+                    .as_mut()
+                    .map_or(Admission::Allowed, |b| b.admit(ctx.local))
+                {
+                    Admission::Refused => {
+                        let me = ctx.me.index();
+                        ctx.rec().circuit_refused(me);
+                        return Some(self.finish(slot, Err(Failure::CircuitOpen)));
+                    }
+                    Admission::Probe => call.probe = true,
+                    Admission::Allowed => {}
+                }
+                self.send_attempt(ctx, slot, true, false);
+                None
+            }
+            CallTimerKind::Hedge => {
+                if call.pending & (1 << attempt) == 0
+                    || call.hedged
+                    || call.attempts >= MAX_ATTEMPTS
+                {
+                    return None;
+                }
+                call.hedged = true;
+                self.send_attempt(ctx, slot, false, true);
+                None
+            }
+            CallTimerKind::Deadline => Some(self.finish(slot, Err(Failure::Timeout))),
+        }
+    }
+
+    /// An attempt failed: retry, wait for another attempt in flight, or give up.
+    fn attempt_failed(&mut self, ctx: &mut Ctx, slot: u32, cause: Failure) -> Option<CallOutcome> {
+        let call = self.slots[slot as usize].call.as_mut()?;
+        call.last_failure = cause;
+        if call.pending != 0 {
+            return None; // a hedge is still out; its answer decides
+        }
+        let edge = &mut self.edges[usize::from(call.edge)];
+        let retry = &edge.policy.retry;
+        let retryable = match cause {
+            Failure::Timeout => retry.on.timeout,
+            Failure::Error | Failure::Rejected | Failure::Shed => retry.on.error,
+            Failure::CircuitOpen | Failure::Dropped | Failure::Crashed => false,
+        };
+        if !retryable || call.retries >= retry.max_retries || call.attempts >= MAX_ATTEMPTS {
+            return Some(self.finish(slot, Err(cause)));
+        }
+        if retry.budget.is_some() {
+            if edge.budget_tokens < 1.0 {
+                return Some(self.finish(slot, Err(cause)));
+            }
+            edge.budget_tokens -= 1.0;
+        }
+        call.retries += 1;
+        let sleep = backoff(
+            retry.backoff,
+            retry.jitter,
+            call.retries,
+            call.prev_sleep,
+            &mut edge.rng,
+        );
+        call.prev_sleep = sleep.as_nanos();
+        if sleep == SimDuration::ZERO {
+            self.send_attempt(ctx, slot, true, false);
+        } else {
+            call.waiting_backoff = true;
+            let generation = self.slots[slot as usize].generation;
+            let id = encode(slot, generation, 0);
+            ctx.set_timer(
+                sleep,
+                Timer::Call(CallTimer {
+                    id,
+                    kind: CallTimerKind::Backoff,
+                }),
+            );
+        }
+        None
+    }
+
+    fn finish(&mut self, slot: u32, result: Result<Served, Failure>) -> CallOutcome {
+        let s = &mut self.slots[slot as usize];
+        let call = s.call.take().expect("finish is only called on live calls");
+        s.generation = s.generation.wrapping_add(1);
+        self.free.push(slot);
+        if call.probe {
+            // A probe that ended without an answer (deadline) counts as a failed probe.
+            let edge = &mut self.edges[usize::from(call.edge)];
+            if let Some(b) = edge.breaker.as_mut() {
+                b.record(call.last_sent, false, true);
+            }
+        }
+        CallOutcome {
+            token: call.token,
+            result,
+        }
+    }
+}
+
+/// The wait before retry number `retry` (1-based), given the previous wait
+/// (for decorrelated jitter), following the AWS Architecture Blog's
+/// "Exponential Backoff and Jitter".
+pub fn backoff(
+    backoff: Backoff,
+    jitter: Jitter,
+    retry: u32,
+    prev_sleep_ns: u64,
+    rng: &mut SimRng,
+) -> SimDuration {
+    let (base, cap) = match backoff {
+        Backoff::None => return SimDuration::ZERO,
+        Backoff::Constant(d) => (d.as_nanos(), d.as_nanos()),
+        Backoff::Exponential { base, cap } => (base.as_nanos(), cap.as_nanos()),
+    };
+    let exponential = match backoff {
+        Backoff::Exponential { .. } => {
+            let shift = (retry.saturating_sub(1)).min(63);
+            base.checked_mul(1u64 << shift).unwrap_or(u64::MAX).min(cap)
+        }
+        _ => base,
+    };
+    let ns = match jitter {
+        Jitter::None => exponential,
+        Jitter::Full => rng.random_range(0..=exponential),
+        Jitter::Equal => exponential / 2 + rng.random_range(0..=exponential / 2),
+        Jitter::Decorrelated => {
+            let prev = if prev_sleep_ns == 0 {
+                base
+            } else {
+                prev_sleep_ns
+            };
+            let hi = prev.saturating_mul(3).max(base);
+            rng.random_range(base..=hi).min(cap)
+        }
+    };
+    SimDuration(ns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_ids_round_trip() {
+        let id = encode(0x00ab_cdef, 0xdead_beef, 17);
+        assert_eq!(decode(id), (0x00ab_cdef, 0xdead_beef, 17));
+    }
+
+    #[test]
+    fn exponential_backoff_doubles_up_to_the_cap() {
+        let mut rng = stream(1, "b");
+        let b = Backoff::Exponential {
+            base: SimDuration::from_millis(10),
+            cap: SimDuration::from_millis(50),
+        };
+        let waits: Vec<u64> = (1..=4)
+            .map(|n| backoff(b, Jitter::None, n, 0, &mut rng).as_nanos() / 1_000_000)
+            .collect();
+        assert_eq!(waits, [10, 20, 40, 50]);
+    }
+
+    #[test]
+    fn jitter_stays_in_its_range() {
+        let mut rng = stream(2, "j");
+        let b = Backoff::Exponential {
+            base: SimDuration::from_millis(10),
+            cap: SimDuration::from_secs(1),
+        };
+        for _ in 0..1000 {
+            let full = backoff(b, Jitter::Full, 3, 0, &mut rng).as_nanos();
+            assert!(full <= 40_000_000);
+            let equal = backoff(b, Jitter::Equal, 3, 0, &mut rng).as_nanos();
+            assert!((20_000_000..=40_000_000).contains(&equal));
+            let dec = backoff(b, Jitter::Decorrelated, 3, 30_000_000, &mut rng).as_nanos();
+            assert!((10_000_000..=90_000_000).contains(&dec));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! What a node gets when it handles a message or a timer.
+
+use crate::metrics::Recorder;
+use crate::sim::clock::LocalTime;
+use crate::sim::config::NodeId;
+use crate::sim::message::{Message, RootId};
+use crate::sim::time::{SimDuration, SimTime};
+
+use super::Timer;
+
+/// An opaque mark of true time, for metrics only: a node can store one and
+/// later ask how long ago it was, but never read the true time itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp(SimTime);
+
+/// Messages to send and timers to set, collected while a node handles one
+/// event and carried out by the engine afterwards.
+#[derive(Default)]
+pub struct Outbox {
+    /// `(to, message)` in the order sent.
+    pub sends: Vec<(NodeId, Message)>,
+    /// `(local delay, timer)` in the order set.
+    pub timers: Vec<(SimDuration, Timer)>,
+}
+
+impl Outbox {
+    /// True when nothing was sent or set.
+    pub fn is_empty(&self) -> bool {
+        self.sends.is_empty() && self.timers.is_empty()
+    }
+}
+
+/// The handler context: the node's own clock reading, its outbox, and the
+/// observer. A node sees only its local time.
+pub struct Ctx<'a> {
+    now: SimTime,
+    /// This node's local clock reading.
+    pub local: LocalTime,
+    /// This node.
+    pub me: NodeId,
+    out: &'a mut Outbox,
+    rec: &'a mut Recorder,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context at true time `now` (engine only).
+    pub(crate) fn new(
+        now: SimTime,
+        local: LocalTime,
+        me: NodeId,
+        out: &'a mut Outbox,
+        rec: &'a mut Recorder,
+    ) -> Self {
+        Ctx {
+            now,
+            local,
+            me,
+            out,
+            rec,
+        }
+    }
+
+    /// Sends `msg` to `to` over the network.
+    pub fn send(&mut self, to: NodeId, msg: Message) {
+        self.out.sends.push((to, msg));
+    }
+
+    /// Sets `timer` to fire after `delay` of this node's local time.
+    pub fn set_timer(&mut self, delay: SimDuration, timer: Timer) {
+        self.out.timers.push((delay, timer));
+    }
+
+    /// The observer (metrics).
+    pub fn rec(&mut self) -> &mut Recorder {
+        self.rec
+    }
+
+    /// Marks this moment for a later latency measurement.
+    pub fn stamp(&self) -> Stamp {
+        Stamp(self.now)
+    }
+
+    /// True time since `stamp`, for metrics.
+    pub fn since(&self, stamp: Stamp) -> SimDuration {
+        self.now.saturating_since(stamp.0)
+    }
+
+    /// Reports this node's busy workers and queue length to the observer.
+    pub fn levels(&mut self, busy: u64, queue: u64) {
+        self.rec.levels(self.now, self.me.index(), busy, queue);
+    }
+
+    /// Records that this node executed `root`; true when it is a repeat.
+    pub fn executed(&mut self, root: RootId) -> bool {
+        self.rec.executed(self.now, self.me.index(), root)
+    }
+}

@@ -1,0 +1,113 @@
+//! Nodes: sans-IO state machines. A node receives a message or a timer with a
+//! [`Ctx`] (its local time, an outbox, the observer) and answers only by
+//! sending messages and setting timers through it.
+
+pub mod breaker;
+pub mod bucket;
+pub mod caller;
+pub mod client;
+pub mod ctx;
+pub mod service;
+
+pub use ctx::{Ctx, Outbox, Stamp};
+
+use crate::sim::config::{Load, NodeId, PolicyConfig};
+use crate::sim::message::Message;
+
+use caller::{CallTimer, Caller};
+use client::Client;
+use service::Service;
+
+/// Every timer a node can set. Timers are never cancelled: each carries
+/// enough (a generation) for its owner to recognise and ignore stale ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// Open-loop client: the next arrival (stale after a load change).
+    Arrival { generation: u32 },
+    /// Closed-loop client: user `user` has finished thinking.
+    UserReady { user: u32 },
+    /// Service: the local work of the job in `slot` is done.
+    WorkDone { slot: u32, generation: u32 },
+    /// A call policy timer.
+    Call(CallTimer),
+}
+
+/// A node of any kind.
+pub enum Node {
+    /// A workload.
+    Client(Client),
+    /// A service.
+    Service(Service),
+}
+
+impl Node {
+    /// Called when the run starts and after each restart.
+    pub fn start(&mut self, ctx: &mut Ctx) {
+        if let Node::Client(c) = self {
+            c.start(ctx);
+        }
+    }
+
+    /// Handles a message from `from`.
+    pub fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: Message) {
+        match (self, msg) {
+            (Node::Service(s), Message::Request(r)) => s.on_request(ctx, from, r),
+            (Node::Service(s), Message::Reply(r)) => s.on_reply(ctx, r),
+            (Node::Client(c), Message::Reply(r)) => c.on_reply(ctx, r),
+            // Clients serve nothing: a request to a client is ignored.
+            (Node::Client(_), Message::Request(_)) => {}
+        }
+    }
+
+    /// Handles one of its timers.
+    pub fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer) {
+        match self {
+            Node::Client(c) => c.on_timer(ctx, timer),
+            Node::Service(s) => s.on_timer(ctx, timer),
+        }
+    }
+
+    /// Loses all volatile state (the engine stops delivering to it until restart).
+    pub fn crash(&mut self, ctx: &mut Ctx) {
+        match self {
+            Node::Client(c) => c.crash(ctx),
+            Node::Service(s) => s.crash(ctx),
+        }
+    }
+
+    /// Sets the work-time multiplier (services; others ignore it).
+    pub fn set_slow(&mut self, factor: f64) {
+        if let Node::Service(s) = self {
+            s.set_slow(factor);
+        }
+    }
+
+    /// Changes a client's load (others ignore it).
+    pub fn set_load(&mut self, ctx: &mut Ctx, load: Load) {
+        if let Node::Client(c) = self {
+            c.set_load(ctx, load);
+        }
+    }
+
+    /// The node's caller, if it makes calls.
+    pub fn caller_mut(&mut self) -> Option<&mut Caller> {
+        match self {
+            Node::Client(c) => Some(c.caller_mut()),
+            Node::Service(s) => Some(s.caller_mut()),
+        }
+    }
+
+    /// Replaces the policy towards `callee`; false when it has no such edge.
+    pub fn set_policy(&mut self, callee: NodeId, policy: PolicyConfig) -> bool {
+        self.caller_mut()
+            .is_some_and(|c| c.set_policy(callee, policy))
+    }
+
+    /// End-to-end requests waiting for an answer (clients only).
+    pub fn requests_in_flight(&self) -> u64 {
+        match self {
+            Node::Client(c) => c.in_flight(),
+            _ => 0,
+        }
+    }
+}
