@@ -1,6 +1,6 @@
 //! The observer that turns simulation happenings into windows and totals.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use crate::sim::config::SloConfig;
 use crate::sim::message::{Failure, RootId, Served};
@@ -186,6 +186,7 @@ pub struct Recorder {
     ledger: DuplicateLedger,
     network: NetworkSummary,
     unfinished: u64,
+    arrival_hash: u64,
 }
 
 impl Recorder {
@@ -228,6 +229,7 @@ impl Recorder {
             },
             network: NetworkSummary::default(),
             unfinished: 0,
+            arrival_hash: 0xcbf2_9ce4_8422_2325,
         }
     }
 
@@ -241,7 +243,6 @@ impl Recorder {
     }
 
     fn close_window(&mut self, end: SimTime) {
-        let win_ns = end.saturating_since(self.win_start).as_nanos().max(1) as f64;
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &mut self.nodes {
             n.integrate(end);
@@ -256,7 +257,6 @@ impl Recorder {
                 ..NodeCounters::default()
             };
         }
-        let _ = win_ns;
         let root = std::mem::take(&mut self.win);
         let latency = root.latency.summary();
         self.total.offered += root.offered;
@@ -283,9 +283,16 @@ impl Recorder {
 
     // ----- end-to-end (clients) -----
 
-    /// A client generated a request.
-    pub fn request_offered(&mut self) {
+    /// A client generated a request at `now`.
+    pub fn request_offered(&mut self, now: SimTime) {
         self.win.offered += 1;
+        self.arrival_hash = (self.arrival_hash ^ now.as_nanos()).wrapping_mul(0x0100_0000_01b3);
+    }
+
+    /// A hash of every request's generation time so far: equal hashes mean the
+    /// clients generated requests at exactly the same moments.
+    pub fn arrival_fingerprint(&self) -> u64 {
+        self.arrival_hash
     }
 
     /// A client request finished, `latency` after it was generated.
@@ -638,6 +645,3 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
         queue,
     }
 }
-
-/// Per-window maps are keyed by name; this keeps the order stable.
-pub type ServiceWindows = BTreeMap<String, ServiceWindow>;

@@ -94,8 +94,18 @@ impl Simulation {
                         ledger_horizon = ledger_horizon.max(s.key_ttl);
                         Node::Service(Service::new(seed, &n.name, &names, s.clone()))
                     }
-                    NodeKind::Cache(_) | NodeKind::Queue(_) => {
-                        todo!("cache and queue nodes")
+                    NodeKind::Cache(c) => {
+                        roles.push((n.name.clone(), NodeRole::Cache));
+                        Node::Cache(super::node::cache::Cache::new(
+                            seed,
+                            &n.name,
+                            &names,
+                            c.clone(),
+                        ))
+                    }
+                    NodeKind::Queue(q) => {
+                        roles.push((n.name.clone(), NodeRole::Queue));
+                        Node::Queue(super::node::broker::Broker::new(q.clone()))
                     }
                 };
                 NodeSlot {
@@ -147,6 +157,12 @@ impl Simulation {
     /// with equal hashes processed the same events in the same order.
     pub fn log_hash(&self) -> u64 {
         self.log_hash
+    }
+
+    /// A hash of the moments the clients generated requests (see
+    /// [`Recorder::arrival_fingerprint`]); for common-random-number checks.
+    pub fn arrival_fingerprint(&self) -> u64 {
+        self.recorder.arrival_fingerprint()
     }
 
     /// The time of the next event, if any.

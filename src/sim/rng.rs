@@ -9,7 +9,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 /// The generator type every simulation component uses: portable across
-/// platforms and crate versions, unlike `StdRng`.
+/// platforms and crate versions, unlike rand's default
+/// standard generator, whose algorithm may change between releases.
 pub type SimRng = ChaCha8Rng;
 
 /// Builds the stream for component `name` under master seed `seed`.

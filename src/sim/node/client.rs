@@ -179,7 +179,7 @@ impl Client {
     }
 
     fn issue(&mut self, ctx: &mut Ctx, user: Option<u32>) {
-        ctx.rec().request_offered();
+        ctx.offered();
         let spec = self.draw_spec();
         if self
             .config

@@ -75,6 +75,11 @@ impl<'a> Ctx<'a> {
         self.rec
     }
 
+    /// Tells the observer a client generated a request now.
+    pub fn offered(&mut self) {
+        self.rec.request_offered(self.now);
+    }
+
     /// Marks this moment for a later latency measurement.
     pub fn stamp(&self) -> Stamp {
         Stamp(self.now)

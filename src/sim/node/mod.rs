@@ -3,7 +3,9 @@
 //! sending messages and setting timers through it.
 
 pub mod breaker;
+pub mod broker;
 pub mod bucket;
+pub mod cache;
 pub mod caller;
 pub mod client;
 pub mod ctx;
@@ -14,6 +16,8 @@ pub use ctx::{Ctx, Outbox, Stamp};
 use crate::sim::config::{Load, NodeId, PolicyConfig};
 use crate::sim::message::Message;
 
+use broker::Broker;
+use cache::Cache;
 use caller::{CallTimer, Caller};
 use client::Client;
 use service::Service;
@@ -30,6 +34,10 @@ pub enum Timer {
     WorkDone { slot: u32, generation: u32 },
     /// A call policy timer.
     Call(CallTimer),
+    /// Cache: the hit in `slot` has been answered.
+    CacheHit { slot: u32, generation: u32 },
+    /// Queue: delivery number `delivery` of message `message` was not acknowledged in time.
+    AckTimeout { message: u64, delivery: u32 },
 }
 
 /// A node of any kind.
@@ -38,6 +46,10 @@ pub enum Node {
     Client(Client),
     /// A service.
     Service(Service),
+    /// An LRU cache in front of a backing service.
+    Cache(Cache),
+    /// A queue (a broker) in front of a consumer.
+    Queue(Broker),
 }
 
 impl Node {
@@ -54,6 +66,10 @@ impl Node {
             (Node::Service(s), Message::Request(r)) => s.on_request(ctx, from, r),
             (Node::Service(s), Message::Reply(r)) => s.on_reply(ctx, r),
             (Node::Client(c), Message::Reply(r)) => c.on_reply(ctx, r),
+            (Node::Cache(c), Message::Request(r)) => c.on_request(ctx, from, r),
+            (Node::Cache(c), Message::Reply(r)) => c.on_reply(ctx, r),
+            (Node::Queue(q), Message::Request(r)) => q.on_request(ctx, from, r),
+            (Node::Queue(q), Message::Reply(r)) => q.on_reply(ctx, r),
             // Clients serve nothing: a request to a client is ignored.
             (Node::Client(_), Message::Request(_)) => {}
         }
@@ -64,6 +80,8 @@ impl Node {
         match self {
             Node::Client(c) => c.on_timer(ctx, timer),
             Node::Service(s) => s.on_timer(ctx, timer),
+            Node::Cache(c) => c.on_timer(ctx, timer),
+            Node::Queue(q) => q.on_timer(ctx, timer),
         }
     }
 
@@ -72,6 +90,8 @@ impl Node {
         match self {
             Node::Client(c) => c.crash(ctx),
             Node::Service(s) => s.crash(ctx),
+            Node::Cache(c) => c.crash(ctx),
+            Node::Queue(q) => q.crash(ctx),
         }
     }
 
@@ -94,6 +114,8 @@ impl Node {
         match self {
             Node::Client(c) => Some(c.caller_mut()),
             Node::Service(s) => Some(s.caller_mut()),
+            Node::Cache(c) => Some(c.caller_mut()),
+            Node::Queue(_) => None,
         }
     }
 
