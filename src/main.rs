@@ -1,1 +1,209 @@
-fn main() {}
+//! The `faultlab` command: with no subcommand it runs the default scenario
+//! (until the window lands, headless); `run`, `validate` work on files.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use faultlab::metrics::RunSummary;
+use faultlab::report;
+use faultlab::scenario::{self, Scenario};
+use faultlab::sim::Simulation;
+use faultlab::sim::time::{SimDuration, SimTime};
+
+/// Exit status for bad input (a scenario file that does not load, a bad argument).
+const EXIT_BAD_INPUT: u8 = 2;
+
+/// Runs with more simulated seconds than this get a progress bar (on a terminal).
+const PROGRESS_MIN_SIM_SECONDS: f64 = 30.0;
+
+/// The scenario `faultlab` runs when started without arguments.
+const DEFAULT_SCENARIO: &str = include_str!("../labs/examples/three-tier.ron");
+
+#[derive(Parser)]
+#[command(
+    name = "faultlab",
+    version,
+    about = "A lab for learning fault tolerance in distributed systems"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario headless and print a summary.
+    Run {
+        /// The scenario file (RON).
+        file: PathBuf,
+        /// Override the file's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override the file's duration, e.g. 90s, 5m, 1h.
+        #[arg(long, value_parser = parse_duration_arg)]
+        duration: Option<SimDuration>,
+        /// Print the full summary as one JSON document instead of a table.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write the per-window series as CSV to this file ("-" for standard output).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// Check scenario files and report every problem with its location.
+    Validate {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn parse_duration_arg(s: &str) -> Result<SimDuration, String> {
+    let d = scenario::parse_duration(s)?;
+    if d == SimDuration::ZERO || d > scenario::limits::MAX_DURATION {
+        return Err(format!(
+            "duration must be above 0 and at most {}",
+            scenario::limits::MAX_DURATION
+        ));
+    }
+    Ok(d)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => run_default(),
+        Some(Command::Run {
+            file,
+            seed,
+            duration,
+            json,
+            csv,
+        }) => run_file(&file, seed, duration, json, csv),
+        Some(Command::Validate { files }) => validate(&files),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_default() -> anyhow::Result<ExitCode> {
+    let scenario = scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
+        .context("the built-in default scenario does not load")?;
+    eprintln!("faultlab: the window is not built yet; running the default scenario headless.");
+    eprintln!("Try `faultlab run labs/examples/retry-storm.ron` or `faultlab --help`.\n");
+    let summary = simulate(scenario);
+    print!("{}", report::to_table(&summary));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load(path: &Path) -> Result<Scenario, ExitCode> {
+    scenario::load_file(path).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(EXIT_BAD_INPUT)
+    })
+}
+
+fn run_file(
+    path: &Path,
+    seed: Option<u64>,
+    duration: Option<SimDuration>,
+    json: bool,
+    csv: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let mut scenario = match load(path) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    if let Some(seed) = seed {
+        scenario.config.seed = seed;
+    }
+    if let Some(d) = duration {
+        scenario.config.duration = d;
+    }
+    let summary = simulate(scenario);
+    if json {
+        println!("{}", report::to_json(&summary));
+    } else if let Some(csv) = csv {
+        if csv.as_os_str() == "-" {
+            report::write_csv(&summary, std::io::stdout().lock())?;
+        } else {
+            let file = std::fs::File::create(&csv)
+                .with_context(|| format!("cannot create {}", csv.display()))?;
+            report::write_csv(&summary, file)
+                .with_context(|| format!("cannot write {}", csv.display()))?;
+            print!("{}", report::to_table(&summary));
+            eprintln!("per-window series written to {}", csv.display());
+        }
+    } else {
+        print!("{}", report::to_table(&summary));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a scenario to its end, with a progress bar on a terminal for long runs.
+fn simulate(scenario: Scenario) -> RunSummary {
+    let duration = scenario.config.duration;
+    let step = scenario.config.window;
+    let mut sim = Simulation::new(scenario.config);
+    let bar = (std::io::stderr().is_terminal()
+        && duration.as_secs_f64() > PROGRESS_MIN_SIM_SECONDS)
+        .then(|| {
+            let bar = ProgressBar::new(duration.as_nanos() / step.as_nanos().max(1));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} simulating [{bar:40}] {msg} ({eta} left)")
+                    .expect("constant template is valid")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+    let end = SimTime::ZERO + duration;
+    let mut t = SimTime::ZERO;
+    while t < end {
+        t = (t + step).min(end);
+        sim.run_until(t);
+        if let Some(bar) = &bar {
+            bar.inc(1);
+            bar.set_message(format!(
+                "{:.0}/{:.0} s",
+                t.as_secs_f64(),
+                duration.as_secs_f64()
+            ));
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    sim.finish()
+}
+
+fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut bad = 0;
+    for f in files {
+        match scenario::load_file(f) {
+            Ok(s) => println!(
+                "{}: ok ({}, {} nodes)",
+                f.display(),
+                s.config.name,
+                s.config.nodes.len()
+            ),
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_BAD_INPUT)
+    })
+}

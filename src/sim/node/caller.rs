@@ -547,7 +547,7 @@ pub fn backoff(
     let exponential = match backoff {
         Backoff::Exponential { .. } => {
             let shift = (retry.saturating_sub(1)).min(63);
-            base.checked_mul(1u64 << shift).unwrap_or(u64::MAX).min(cap)
+            base.saturating_mul(1u64 << shift).min(cap)
         }
         _ => base,
     };
