@@ -2,10 +2,12 @@
 
 mod support;
 
+mod cli;
 mod clocks;
 mod determinism;
 mod idempotency;
 mod partitions;
+mod policies;
 mod queueing;
 mod retries;
 mod scenario_files;

@@ -1,0 +1,205 @@
+//! The command line as a user meets it: exit statuses, outputs, messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn faultlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faultlab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn run_json_has_the_documented_keys() {
+    let out = faultlab(&[
+        "run",
+        "labs/examples/retry-storm.ron",
+        "--json",
+        "--duration",
+        "40s",
+        "--seed",
+        "9",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(v["scenario"], "Retry storm");
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["sim_seconds"], 40.0);
+    assert!(v["events"].as_u64().unwrap() > 0);
+    for key in [
+        "total",
+        "ok",
+        "failed",
+        "availability",
+        "attempts",
+        "amplification",
+        "duplicates",
+    ] {
+        assert!(v["requests"][key].is_number(), "requests.{key}");
+    }
+    for key in [
+        "timeout",
+        "rejected",
+        "shed",
+        "circuit_open",
+        "error",
+        "dropped",
+        "crashed",
+    ] {
+        assert!(v["failures"][key].is_number(), "failures.{key}");
+    }
+    for key in ["mean", "p50", "p90", "p99", "p999", "max"] {
+        assert!(v["latency_ms"][key].is_number(), "latency_ms.{key}");
+    }
+    for key in [
+        "rate_per_s",
+        "errors",
+        "utilization",
+        "mean_queue",
+        "rejected",
+        "duration_ms",
+    ] {
+        assert!(!v["services"]["db"][key].is_null(), "services.db.{key}");
+    }
+    for key in [
+        "availability_target",
+        "availability",
+        "error_budget",
+        "budget_remaining",
+        "latency_met",
+    ] {
+        assert!(!v["slo"][key].is_null(), "slo.{key}");
+    }
+    let windows = v["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 40, "one window per simulated second");
+    // The books balance: ok + failed = total, overall and per window.
+    let r = &v["requests"];
+    assert_eq!(
+        r["ok"].as_u64().unwrap() + r["failed"].as_u64().unwrap(),
+        r["total"].as_u64().unwrap()
+    );
+    let window_total: u64 = windows.iter().map(|w| w["total"].as_u64().unwrap()).sum();
+    assert_eq!(window_total, r["total"].as_u64().unwrap());
+}
+
+#[test]
+fn run_prints_a_readable_table_by_default() {
+    let out = faultlab(&["run", "labs/examples/mm1.ron", "--duration", "10s"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = text(&out.stdout);
+    for needle in ["M/M/1 at 80% load", "latency ms", "p99", "SLO", "server"] {
+        assert!(table.contains(needle), "table lacks {needle:?}:\n{table}");
+    }
+}
+
+#[test]
+fn csv_has_a_header_and_one_row_per_window() {
+    let out = faultlab(&[
+        "run",
+        "labs/examples/mm1.ron",
+        "--duration",
+        "12s",
+        "--csv",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 13);
+    assert!(lines[0].starts_with("start_s,end_s,offered,total,ok,failed"));
+    assert!(lines[0].contains("server.utilization"));
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let out = faultlab(&["run", "no/such/file.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no/such/file.ron"));
+}
+
+#[test]
+fn a_bad_duration_argument_is_bad_input() {
+    let out = faultlab(&["run", "labs/examples/mm1.ron", "--duration", "5 parsecs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("parsecs"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+fn ron_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_bad_fixture_exits_2_with_a_located_error_and_no_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad");
+    let files = ron_files(&dir);
+    assert!(files.len() >= 20);
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let out = faultlab(&["validate", file.to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name} panicked: {stderr}");
+        // FILE:LINE:COL at the start of the first line.
+        let first = stderr.lines().next().unwrap_or_default();
+        let located = first.split(':').take(3).collect::<Vec<_>>();
+        assert!(
+            located.len() == 3
+                && located[0].ends_with(&name)
+                && located[1].parse::<u32>().is_ok()
+                && located[2].parse::<u32>().is_ok(),
+            "{name}: not located: {first}"
+        );
+        // Running it is refused the same way.
+        let run = faultlab(&["run", file.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(2), "{name}");
+    }
+}
+
+#[test]
+fn every_example_validates() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/examples");
+    let files = ron_files(&dir);
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(files.iter().map(|f| f.to_str().unwrap()))
+        .collect();
+    let out = faultlab(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), files.len());
+}
+
+#[test]
+fn validate_reports_a_bad_file_among_good_ones() {
+    let out = faultlab(&[
+        "validate",
+        "labs/examples/mm1.ron",
+        "tests/data/bad/unknown_field.ron",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains("mm1.ron: ok"));
+    assert!(text(&out.stderr).contains("unknown_field.ron:"));
+}
+
+#[test]
+fn no_arguments_runs_the_default_scenario_and_says_so() {
+    let out = faultlab(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("headless"));
+    assert!(text(&out.stdout).contains("Three-tier web shop"));
+}
