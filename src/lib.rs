@@ -4,7 +4,9 @@
 //! - [`metrics`]: windows, percentiles, availability, SLO and error budget.
 //! - [`scenario`]: the RON scenario file, validated into a [`sim::config::SimConfig`].
 //! - [`report`]: the summary of a run as a table, JSON or CSV.
+//! - [`live`]: the runner that paces a simulation for the window.
 
+pub mod live;
 pub mod metrics;
 pub mod report;
 pub mod scenario;

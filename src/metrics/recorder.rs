@@ -7,7 +7,7 @@ use crate::sim::message::{Failure, RootId, Served};
 use crate::sim::time::{SimDuration, SimTime};
 
 use super::counts::FailureCounts;
-use super::histogram::LatencyHistogram;
+use super::histogram::{LatencyHistogram, LatencySummary};
 use super::summary::{
     CacheSummary, CallSummary, NetworkSummary, QueueSummary, RequestSummary, RunSummary,
     ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
@@ -38,8 +38,8 @@ impl NodeRole {
 }
 
 /// End-to-end counts for a stretch of time.
-#[derive(Clone, Default)]
-struct RootAcc {
+#[derive(Clone, Copy, Default)]
+struct RootCounts {
     offered: u64,
     ok: u64,
     failures: FailureCounts,
@@ -47,12 +47,21 @@ struct RootAcc {
     duplicates: u64,
     degraded: u64,
     stale: u64,
-    latency: LatencyHistogram,
 }
 
-impl RootAcc {
+impl RootCounts {
     fn finished(&self) -> u64 {
         self.ok + self.failures.total()
+    }
+
+    fn add(&mut self, o: &RootCounts) {
+        self.offered += o.offered;
+        self.ok += o.ok;
+        self.failures.merge(&o.failures);
+        self.attempts += o.attempts;
+        self.duplicates += o.duplicates;
+        self.degraded += o.degraded;
+        self.stale += o.stale;
     }
 }
 
@@ -143,7 +152,7 @@ impl NodeAcc {
 struct WindowRecord {
     start: SimTime,
     end: SimTime,
-    root: RootAcc,
+    root: RootCounts,
     latency: super::histogram::LatencySummary,
     nodes: Vec<(NodeCounters, f64)>,
 }
@@ -179,14 +188,20 @@ pub struct Recorder {
     window: SimDuration,
     slo: SloConfig,
     win_start: SimTime,
-    win: RootAcc,
-    total: RootAcc,
+    win: RootCounts,
+    total: RootCounts,
+    // Every latency is recorded in both histograms: cheaper than merging the
+    // window's histogram (a scan of its whole ~300 KB count array) into the
+    // total at each window's close, and the total comes out the same.
+    win_latency: LatencyHistogram,
+    total_latency: LatencyHistogram,
     windows: Vec<WindowRecord>,
     nodes: Vec<NodeAcc>,
     ledger: DuplicateLedger,
     network: NetworkSummary,
     unfinished: u64,
     arrival_hash: u64,
+    edges: EdgeTraffic,
 }
 
 impl Recorder {
@@ -198,6 +213,7 @@ impl Recorder {
         slo: SloConfig,
         ledger_horizon: SimDuration,
     ) -> Self {
+        let node_count = nodes.len();
         let nodes = nodes
             .into_iter()
             .map(|(name, role)| NodeAcc {
@@ -217,8 +233,10 @@ impl Recorder {
             window: SimDuration(window.as_nanos().max(1)),
             slo,
             win_start: SimTime::ZERO,
-            win: RootAcc::default(),
-            total: RootAcc::default(),
+            win: RootCounts::default(),
+            total: RootCounts::default(),
+            win_latency: LatencyHistogram::default(),
+            total_latency: LatencyHistogram::default(),
             windows: Vec::new(),
             nodes,
             ledger: DuplicateLedger {
@@ -230,6 +248,7 @@ impl Recorder {
             network: NetworkSummary::default(),
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
+            edges: EdgeTraffic::new(node_count),
         }
     }
 
@@ -243,6 +262,7 @@ impl Recorder {
     }
 
     fn close_window(&mut self, end: SimTime) {
+        self.edges.roll();
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &mut self.nodes {
             n.integrate(end);
@@ -250,7 +270,6 @@ impl Recorder {
             let p99 = n.win_duration.percentile_ms(99.0);
             n.total.add(&n.win);
             nodes.push((n.win, p99));
-            n.total_duration.merge(&n.win_duration);
             n.win_duration.clear();
             n.win = NodeCounters {
                 max_queue: n.queue,
@@ -258,19 +277,9 @@ impl Recorder {
             };
         }
         let root = std::mem::take(&mut self.win);
-        let latency = root.latency.summary();
-        self.total.offered += root.offered;
-        self.total.ok += root.ok;
-        self.total.failures.merge(&root.failures);
-        self.total.attempts += root.attempts;
-        self.total.duplicates += root.duplicates;
-        self.total.degraded += root.degraded;
-        self.total.stale += root.stale;
-        self.total.latency.merge(&root.latency);
-        let mut root = root;
-        root.latency.clear();
-        // Keep the emptied histogram for the next window instead of reallocating.
-        self.win.latency = std::mem::take(&mut root.latency);
+        self.total.add(&root);
+        let latency = self.win_latency.summary();
+        self.win_latency.clear();
         self.windows.push(WindowRecord {
             start: self.win_start,
             end,
@@ -302,7 +311,8 @@ impl Recorder {
                 self.win.ok += 1;
                 self.win.degraded += u64::from(served.degraded);
                 self.win.stale += u64::from(served.stale);
-                self.win.latency.record(latency);
+                self.win_latency.record(latency);
+                self.total_latency.record(latency);
             }
             Err(cause) => self.win.failures.add(cause),
         }
@@ -362,6 +372,7 @@ impl Recorder {
             n.win.errors += 1;
         }
         n.win_duration.record(duration);
+        n.total_duration.record(duration);
     }
 
     /// `node` now has `busy` workers busy and `queue` requests waiting.
@@ -485,7 +496,7 @@ impl Recorder {
             degraded: total.degraded,
             stale: total.stale,
         };
-        let slo = slo_summary(&self.slo, total);
+        let slo = slo_summary(&self.slo, total, &self.total_latency);
         let services = self
             .nodes
             .iter()
@@ -500,7 +511,7 @@ impl Recorder {
             events,
             requests,
             failures: total.failures,
-            latency_ms: total.latency.summary(),
+            latency_ms: self.total_latency.summary(),
             services,
             network: self.network,
             slo,
@@ -509,39 +520,29 @@ impl Recorder {
     }
 
     fn window_series(&self) -> Vec<WindowSummary> {
+        self.windows_since(0)
+    }
+
+    /// Summaries of the closed windows from index `first` on (empty when
+    /// there are none yet). The error budget in each is for the run so far.
+    pub fn windows_since(&self, first: usize) -> Vec<WindowSummary> {
         let allowance = 1.0 - self.slo.availability;
-        let mut finished_so_far = 0u64;
-        let mut failed_so_far = 0u64;
-        self.windows
+        let first = first.min(self.windows.len());
+        let (mut finished_so_far, mut failed_so_far) =
+            self.windows[..first].iter().fold((0u64, 0u64), |(t, f), w| (t + w.root.finished(), f + w.root.failures.total()));
+        self.windows[first..]
             .iter()
             .map(|w| {
                 let failed = w.root.failures.total();
                 let total = w.root.ok + failed;
                 finished_so_far += total;
                 failed_so_far += failed;
-                let secs = w.end.saturating_since(w.start).as_nanos().max(1) as f64;
                 let services = self
                     .nodes
                     .iter()
                     .zip(&w.nodes)
                     .filter(|(n, _)| n.role != NodeRole::Client)
-                    .map(|(n, (c, p99))| {
-                        let workers = match n.role {
-                            NodeRole::Service { workers } => f64::from(workers),
-                            _ => 0.0,
-                        };
-                        let sw = ServiceWindow {
-                            arrivals: c.arrivals,
-                            ok: c.ok,
-                            errors: c.errors,
-                            refused: c.rejected + c.shed,
-                            utilization: ratio(c.busy_area as f64, workers * secs),
-                            mean_queue: c.queue_area as f64 / secs,
-                            max_queue: c.max_queue,
-                            p99_ms: *p99,
-                        };
-                        (n.name.clone(), sw)
-                    })
+                    .map(|(n, (c, p99))| (n.name.clone(), service_window(n.role, c, *p99, w.end.saturating_since(w.start))))
                     .collect();
                 WindowSummary {
                     start_s: w.start.as_secs_f64(),
@@ -563,6 +564,25 @@ impl Recorder {
     }
 }
 
+/// One node's figures for one window of length `len`.
+fn service_window(role: NodeRole, c: &NodeCounters, p99_ms: f64, len: SimDuration) -> ServiceWindow {
+    let secs = len.as_nanos().max(1) as f64;
+    let workers = match role {
+        NodeRole::Service { workers } => f64::from(workers),
+        _ => 0.0,
+    };
+    ServiceWindow {
+        arrivals: c.arrivals,
+        ok: c.ok,
+        errors: c.errors,
+        refused: c.rejected + c.shed,
+        utilization: ratio(c.busy_area as f64, workers * secs),
+        mean_queue: c.queue_area as f64 / secs,
+        max_queue: c.max_queue,
+        p99_ms,
+    }
+}
+
 /// `1 − failed / ((1 − target) × total)`; 1 when nothing has finished.
 fn budget_remaining(failed: u64, total: u64, allowance: f64) -> f64 {
     let budget = allowance * total as f64;
@@ -575,13 +595,13 @@ fn budget_remaining(failed: u64, total: u64, allowance: f64) -> f64 {
     }
 }
 
-fn slo_summary(slo: &SloConfig, total: &RootAcc) -> SloSummary {
+fn slo_summary(slo: &SloConfig, total: &RootCounts, latency: &LatencyHistogram) -> SloSummary {
     let finished = total.finished();
     let failed = total.failures.total();
     let measured = availability(total.ok, finished);
     let error_budget = (1.0 - slo.availability) * finished as f64;
     let remaining = budget_remaining(failed, finished, 1.0 - slo.availability);
-    let at_percentile = total.latency.percentile_ms(slo.percentile);
+    let at_percentile = latency.percentile_ms(slo.percentile);
     SloSummary {
         availability_target: slo.availability,
         availability: measured,
@@ -643,5 +663,91 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
         },
         cache,
         queue,
+    }
+}
+
+/// Attempts and failed attempts per directed (caller, callee) pair: the
+/// window in progress and the last closed one, for drawing edges live.
+struct EdgeTraffic {
+    nodes: usize,
+    current: Vec<(u64, u64)>,
+    last: Vec<(u64, u64)>,
+}
+
+impl EdgeTraffic {
+    fn new(nodes: usize) -> Self {
+        EdgeTraffic { nodes, current: vec![(0, 0); nodes * nodes], last: vec![(0, 0); nodes * nodes] }
+    }
+
+    fn roll(&mut self) {
+        std::mem::swap(&mut self.current, &mut self.last);
+        self.current.fill((0, 0));
+    }
+}
+
+/// End-to-end figures for the run so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunTotals {
+    /// Request counts.
+    pub requests: RequestSummary,
+    /// Latency of successful requests.
+    pub latency_ms: LatencySummary,
+    /// Error budget left.
+    pub budget_remaining: f64,
+}
+
+impl Recorder {
+    /// `from` sent an attempt to `to`.
+    pub fn edge_attempt(&mut self, from: usize, to: usize) {
+        let n = self.edges.nodes;
+        self.edges.current[from * n + to].0 += 1;
+    }
+
+    /// An attempt from `from` to `to` failed (error or refusal answer, or timeout).
+    pub fn edge_failure(&mut self, from: usize, to: usize) {
+        let n = self.edges.nodes;
+        self.edges.current[from * n + to].1 += 1;
+    }
+
+    /// (attempts, failures) from `from` to `to` in the last closed window.
+    pub fn last_edge(&self, from: usize, to: usize) -> (u64, u64) {
+        self.edges.last[from * self.edges.nodes + to]
+    }
+
+    /// (busy, queued) of a node now.
+    pub fn levels_of(&self, node: usize) -> (u64, u64) {
+        let n = &self.nodes[node];
+        (n.busy, n.queue)
+    }
+
+    /// A node's figures in the last closed window.
+    pub fn last_window_of(&self, node: usize) -> Option<ServiceWindow> {
+        let w = self.windows.last()?;
+        let (c, p99) = &w.nodes[node];
+        Some(service_window(self.nodes[node].role, c, *p99, w.end.saturating_since(w.start)))
+    }
+
+    /// End-to-end figures: counts through the last closed window, latency
+    /// including the window in progress.
+    pub fn totals(&self) -> RunTotals {
+        let t = &self.total;
+        let finished = t.finished();
+        RunTotals {
+            requests: RequestSummary {
+                offered: t.offered,
+                total: finished,
+                ok: t.ok,
+                failed: t.failures.total(),
+                unfinished: 0,
+                availability: availability(t.ok, finished),
+                attempts: t.attempts,
+                amplification: ratio(t.attempts as f64, t.offered as f64),
+                duplicates: t.duplicates,
+                degraded: t.degraded,
+                stale: t.stale,
+            },
+            latency_ms: self.total_latency.summary(),
+            budget_remaining: budget_remaining(t.failures.total(), finished, 1.0 - self.slo.availability),
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! The engine: one event queue, the nodes, the network, the observer.
 
 use crate::metrics::recorder::NodeRole;
-use crate::metrics::{Recorder, RunSummary};
+use crate::metrics::recorder::RunTotals;
+use crate::metrics::summary::ServiceWindow;
+use crate::metrics::{Recorder, RunSummary, WindowSummary};
 
 use super::clock::Clock;
-use super::config::{Action, NodeId, NodeKind, SimConfig};
+use super::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
 use super::message::Message;
 use super::network::{Network, Transit};
 use super::node::client::Client;
@@ -12,6 +14,7 @@ use super::node::service::Service;
 use super::node::{Ctx, Node, Outbox, Timer};
 use super::queue::EventQueue;
 use super::time::{SimDuration, SimTime};
+use super::view::{EdgeView, NodeView};
 
 /// Default horizon of the duplicate-execution ledger when no service sets a key TTL.
 const DEFAULT_LEDGER_HORIZON: SimDuration = SimDuration::from_secs(600);
@@ -33,8 +36,6 @@ enum Event {
         epoch: u32,
         timer: Timer,
     },
-    /// Timeline entry `i` of the scenario.
-    Scripted(usize),
 }
 
 struct NodeSlot {
@@ -43,6 +44,8 @@ struct NodeSlot {
     up: bool,
     /// Bumped at each crash and restart; timers from an older epoch are void.
     epoch: u32,
+    /// The work-time multiplier last set by `Slow`.
+    slow: f64,
 }
 
 /// One deterministic run of a scenario.
@@ -59,6 +62,8 @@ pub struct Simulation {
     events: u64,
     log_hash: u64,
     outbox: Outbox,
+    /// Index of the first timeline action not yet applied.
+    next_action: usize,
 }
 
 impl Simulation {
@@ -113,6 +118,7 @@ impl Simulation {
                     clock: Clock::new(n.clock),
                     up: true,
                     epoch: 0,
+                    slow: 1.0,
                 }
             })
             .collect();
@@ -122,9 +128,6 @@ impl Simulation {
         let recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon);
         let mut queue = EventQueue::default();
         queue.push(SimTime::ZERO, Event::Start);
-        for (i, entry) in config.timeline.iter().enumerate() {
-            queue.push(entry.at, Event::Scripted(i));
-        }
         Simulation {
             config,
             now: SimTime::ZERO,
@@ -135,6 +138,7 @@ impl Simulation {
             events: 0,
             log_hash: 0xcbf2_9ce4_8422_2325,
             outbox: Outbox::default(),
+            next_action: 0,
         }
     }
 
@@ -165,16 +169,47 @@ impl Simulation {
         self.recorder.arrival_fingerprint()
     }
 
-    /// The time of the next event, if any.
+    /// The time of the next event or timeline action, if any.
     pub fn next_event_time(&self) -> Option<SimTime> {
-        self.queue.peek_time()
+        self.next_time()
+    }
+
+    /// The time of the next event or timeline action, if any.
+    fn next_time(&self) -> Option<SimTime> {
+        let action = self.config.timeline.get(self.next_action).map(|a| a.at);
+        match (self.queue.peek_time(), action) {
+            (Some(e), Some(a)) => Some(e.min(a)),
+            (e, a) => e.or(a),
+        }
     }
 
     /// Processes the next event; false when there is none.
+    ///
+    /// A timeline action at time t takes effect after every event already
+    /// due at t. This is what makes a learner's action, taken in the window
+    /// after the runner has processed everything up to t, replay identically
+    /// from a scenario file.
     pub fn step(&mut self) -> bool {
-        let Some((at, event)) = self.queue.pop() else {
-            return false;
+        let action_at = self.config.timeline.get(self.next_action).map(|a| a.at);
+        let event_at = self.queue.peek_time();
+        let take_action = match (action_at, event_at) {
+            (Some(a), Some(e)) => a < e,
+            (Some(_), None) => true,
+            (None, _) => false,
         };
+        if take_action {
+            let i = self.next_action;
+            self.next_action += 1;
+            let entry = &self.config.timeline[i];
+            let (at, action) = (entry.at, entry.action.clone());
+            self.now = self.now.max(at);
+            self.recorder.advance(self.now);
+            self.events += 1;
+            self.hash_words([self.now.as_nanos(), 5, i as u64]);
+            self.apply(action);
+            return true;
+        }
+        let Some((at, event)) = self.queue.pop() else { return false };
         self.now = self.now.max(at);
         self.recorder.advance(self.now);
         self.events += 1;
@@ -192,17 +227,23 @@ impl Simulation {
                     self.handle(node, |n, ctx| n.on_timer(ctx, timer));
                 }
             }
-            Event::Scripted(i) => {
-                let action = self.config.timeline[i].action.clone();
-                self.apply(action);
-            }
         }
         true
     }
 
+    /// Adds an action to the timeline at `at` (not earlier than now), after
+    /// any action already there at the same time. The live runner records a
+    /// learner's action this way, so it is applied exactly as a file's is.
+    pub fn schedule_action(&mut self, at: SimTime, action: Action) {
+        let at = at.max(self.now);
+        let timeline = &mut self.config.timeline;
+        let position = self.next_action + timeline[self.next_action..].partition_point(|a| a.at <= at);
+        timeline.insert(position, TimedAction { at, action });
+    }
+
     /// Processes every event up to and including time `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: SimTime) {
-        while self.queue.peek_time().is_some_and(|at| at <= t) {
+        while self.next_time().is_some_and(|at| at <= t) {
             self.step();
         }
         self.now = self.now.max(t);
@@ -238,9 +279,12 @@ impl Simulation {
                 ..
             } => (3, to.0),
             Event::Timer { node, .. } => (4, node.0),
-            Event::Scripted(i) => (5, *i as u32),
         };
-        for word in [self.now.as_nanos(), kind, u64::from(node)] {
+        self.hash_words([self.now.as_nanos(), kind, u64::from(node)]);
+    }
+
+    fn hash_words(&mut self, words: [u64; 3]) {
+        for word in words {
             self.log_hash = (self.log_hash ^ word).wrapping_mul(0x0100_0000_01b3);
         }
     }
@@ -326,7 +370,11 @@ impl Simulation {
                     self.handle(id, |node, ctx| node.start(ctx));
                 }
             }
-            Action::Slow { node, factor } => self.nodes[node.index()].node.set_slow(factor),
+            Action::Slow { node, factor } => {
+                let slot = &mut self.nodes[node.index()];
+                slot.slow = factor;
+                slot.node.set_slow(factor);
+            }
             Action::Partition(pairs) => {
                 for (a, b) in pairs {
                     self.network.set_cut(a, b, true);
@@ -393,6 +441,60 @@ impl Simulation {
     /// The local clock reading of node `id` now, in nanoseconds.
     pub fn local_time(&self, id: NodeId) -> i64 {
         self.nodes[id.index()].clock.local(self.now).0
+    }
+
+    /// Every node's state now, indexed by `NodeId`.
+    pub fn node_views(&self) -> Vec<NodeView> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                let (busy, queued) = self.recorder.levels_of(i);
+                NodeView {
+                    up: slot.up,
+                    busy,
+                    queued,
+                    slow: slot.slow,
+                    clock_offset_ns: slot.clock.offset_at(self.now),
+                    drift_ppm: slot.clock.drift_ppm(),
+                }
+            })
+            .collect()
+    }
+
+    /// Traffic on every caller → callee edge of the topology over the last
+    /// closed window, in the order the callers list their calls.
+    pub fn edge_views(&self) -> Vec<EdgeView> {
+        let mut edges = Vec::new();
+        for (i, n) in self.config.nodes.iter().enumerate() {
+            let from = NodeId(i as u32);
+            let callees: Vec<NodeId> = match &n.kind {
+                NodeKind::Client(c) => vec![c.target],
+                NodeKind::Service(s) => s.calls.iter().map(|c| c.to).collect(),
+                NodeKind::Cache(c) => vec![c.backing.to],
+                NodeKind::Queue(q) => vec![q.consumer],
+            };
+            for to in callees {
+                let (attempts, failures) = self.recorder.last_edge(from.index(), to.index());
+                edges.push(EdgeView { from, to, attempts, failures });
+            }
+        }
+        edges
+    }
+
+    /// The closed metrics windows from index `first` on.
+    pub fn windows_since(&self, first: usize) -> Vec<WindowSummary> {
+        self.recorder.windows_since(first)
+    }
+
+    /// End-to-end figures through the last closed window.
+    pub fn totals(&self) -> RunTotals {
+        self.recorder.totals()
+    }
+
+    /// The last closed window's figures for node `id` (none before the first window closes).
+    pub fn last_window_of(&self, id: NodeId) -> Option<ServiceWindow> {
+        self.recorder.last_window_of(id.index())
     }
 
     /// The network (read-only), e.g. to see which links are cut.

@@ -12,6 +12,7 @@ pub mod message;
 pub mod network;
 pub mod node;
 pub mod queue;
+pub mod view;
 pub mod rng;
 pub mod time;
 

@@ -6,6 +6,7 @@ mod cli;
 mod clocks;
 mod determinism;
 mod idempotency;
+mod live;
 mod partitions;
 mod policies;
 mod queueing;

@@ -353,6 +353,7 @@ impl Caller {
         ctx.send(edge.to, Message::Request(request));
         let me = ctx.me.index();
         ctx.rec().attempt_sent(me, retry, hedge);
+        ctx.rec().edge_attempt(me, edge.to.index());
         if let Some(timeout) = edge.policy.timeout {
             ctx.set_timer(
                 timeout,
@@ -404,7 +405,11 @@ impl Caller {
         }
         match reply.result {
             Ok(served) => Some(self.finish(slot, Ok(served))),
-            Err(cause) => self.attempt_failed(ctx, slot, cause),
+            Err(cause) => {
+                let (me, to) = (ctx.me.index(), edge.to.index());
+                ctx.rec().edge_failure(me, to);
+                self.attempt_failed(ctx, slot, cause)
+            }
         }
     }
 
@@ -422,6 +427,8 @@ impl Caller {
                 if let Some(b) = edge.breaker.as_mut() {
                     b.record(ctx.local, false, std::mem::take(&mut call.probe));
                 }
+                let (me, to) = (ctx.me.index(), edge.to.index());
+                ctx.rec().edge_failure(me, to);
                 self.attempt_failed(ctx, slot, Failure::Timeout)
             }
             CallTimerKind::Backoff => {

@@ -1,0 +1,300 @@
+//! A live session without threads: the runner's state and its response to
+//! each [`Command`]. Deterministic given the commands and the simulated times
+//! at which they arrive, so tests drive it directly.
+
+use std::sync::Arc;
+
+use crate::metrics::WindowSummary;
+use crate::sim::Simulation;
+use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
+use crate::sim::view::NodeView;
+use crate::sim::time::{SimDuration, SimTime};
+
+use super::snapshot::{EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
+use super::{Command, Speed};
+
+/// Most learner actions one session records; more are ignored (each is a
+/// timeline entry, and scenario files hold at most this many).
+pub const MAX_RECORDED: usize = 10_000;
+
+/// The state of a live run.
+pub struct Session {
+    /// The scenario as loaded (its timeline holds only the file's actions).
+    base: Arc<SimConfig>,
+    seed: u64,
+    recorded: Arc<Vec<TimedAction>>,
+    sim: Simulation,
+    playing: bool,
+    speed: Speed,
+    /// Pause when simulated time reaches this (a step's end, the scenario's end).
+    pause_at: Option<SimTime>,
+    windows: Arc<Vec<Arc<WindowSummary>>>,
+    failure: Option<RunnerFailure>,
+}
+
+impl Session {
+    /// A paused session at time zero.
+    pub fn new(config: SimConfig) -> Self {
+        let seed = config.seed;
+        let base = Arc::new(config);
+        let sim = build(&base, seed, &[]);
+        let pause_at = Some(SimTime::ZERO + base.duration);
+        Session {
+            base,
+            seed,
+            recorded: Arc::new(Vec::new()),
+            sim,
+            playing: false,
+            speed: Speed::Factor(1.0),
+            pause_at,
+            windows: Arc::new(Vec::new()),
+            failure: None,
+        }
+    }
+
+    /// Simulated time now.
+    pub fn now(&self) -> SimTime {
+        self.sim.now()
+    }
+
+    /// Whether simulated time is running.
+    pub fn playing(&self) -> bool {
+        self.playing && self.failure.is_none()
+    }
+
+    /// The pace.
+    pub fn speed(&self) -> Speed {
+        self.speed
+    }
+
+    /// The scenario with the learner's actions merged into its timeline:
+    /// running it headless reproduces this session.
+    pub fn replay_config(&self) -> SimConfig {
+        merged(&self.base, self.seed, &self.recorded)
+    }
+
+    /// Ends the session and summarises the run so far, as a headless run would.
+    pub fn finish_summary(self) -> crate::metrics::RunSummary {
+        self.sim.finish()
+    }
+
+    /// Applies one command. Returns false for `Shutdown`.
+    pub fn command(&mut self, command: Command) -> bool {
+        match command {
+            Command::Play => {
+                self.playing = true;
+                if self.pause_at.is_some_and(|t| t <= self.now()) {
+                    self.pause_at = None; // play on past the scenario's end
+                }
+            }
+            Command::Pause => self.playing = false,
+            Command::Step => {
+                self.pause_at = Some(self.now() + self.base.window);
+                self.playing = true;
+            }
+            Command::SetSpeed(speed) => self.speed = speed,
+            Command::Reset => {
+                self.recorded = Arc::new(Vec::new());
+                self.restart_at(SimTime::ZERO);
+            }
+            Command::SetSeed(seed) => {
+                self.seed = seed;
+                self.restart_at(SimTime::ZERO);
+            }
+            Command::Act(action) => self.act(action),
+            Command::Load(config) => {
+                self.seed = config.seed;
+                self.base = Arc::new(*config);
+                self.recorded = Arc::new(Vec::new());
+                self.restart_at(SimTime::ZERO);
+            }
+            Command::RewindTo(t) => {
+                let kept: Vec<TimedAction> = self.recorded.iter().filter(|a| a.at <= t).cloned().collect();
+                self.recorded = Arc::new(kept);
+                self.restart_at(t);
+            }
+            Command::UndoLastAction => {
+                let now = self.now();
+                if !self.playing && self.recorded.last().is_some_and(|a| a.at == now) {
+                    Arc::make_mut(&mut self.recorded).pop();
+                    self.restart_at(now);
+                }
+            }
+            Command::Shutdown => return false,
+        }
+        true
+    }
+
+    fn act(&mut self, action: Action) {
+        if self.recorded.len() >= MAX_RECORDED || self.failure.is_some() {
+            return;
+        }
+        let at = self.now();
+        Arc::make_mut(&mut self.recorded).push(TimedAction { at, action: action.clone() });
+        self.sim.schedule_action(at, action);
+        // Take effect at once, even while paused.
+        self.guarded(|sim| sim.run_until(at));
+        self.collect_windows();
+    }
+
+    /// Rebuilds the run from time zero with the recorded actions and
+    /// re-simulates, headless, to `t`; leaves it paused there.
+    fn restart_at(&mut self, t: SimTime) {
+        self.sim = build(&self.base, self.seed, &self.recorded);
+        self.windows = Arc::new(Vec::new());
+        self.failure = None;
+        self.playing = false;
+        self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
+        self.guarded(|sim| sim.run_until(t));
+        self.collect_windows();
+    }
+
+    /// Advances simulated time by up to `d`, stopping early at a pause point.
+    /// Returns the simulated time actually advanced.
+    pub fn advance_by(&mut self, d: SimDuration) -> SimDuration {
+        if !self.playing() {
+            return SimDuration::ZERO;
+        }
+        let start = self.now();
+        let mut target = start + d;
+        if let Some(p) = self.pause_at
+            && p <= target
+        {
+            target = p;
+            self.playing = false;
+            self.pause_at = None;
+        }
+        self.guarded(|sim| sim.run_until(target));
+        self.collect_windows();
+        self.now().saturating_since(start)
+    }
+
+    /// Runs `f` on the simulation, turning a panic into a recorded failure
+    /// instead of taking the window down.
+    fn guarded(&mut self, f: impl FnOnce(&mut Simulation)) {
+        if self.failure.is_some() {
+            return;
+        }
+        let sim = &mut self.sim;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(sim)));
+        if let Err(payload) = result {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            self.failure = Some(RunnerFailure { message, seed: self.seed, at: self.sim.now() });
+            self.playing = false;
+        }
+    }
+
+    fn collect_windows(&mut self) {
+        let have = self.windows.len();
+        let new = self.sim.windows_since(have);
+        if !new.is_empty() {
+            let windows = Arc::make_mut(&mut self.windows);
+            windows.extend(new.into_iter().map(Arc::new));
+        }
+    }
+
+    /// The picture of the run now.
+    pub fn snapshot(&self) -> Snapshot {
+        let window_s = self.base.window.as_secs_f64();
+        let nodes = self
+            .sim
+            .node_views()
+            .into_iter()
+            .enumerate()
+            .map(|(i, view)| node_state(&self.base, &self.sim, NodeId(i as u32), view))
+            .collect();
+        let edges = self
+            .sim
+            .edge_views()
+            .into_iter()
+            .map(|e| EdgeState {
+                from: e.from,
+                to: e.to,
+                attempts_per_s: e.attempts as f64 / window_s,
+                error_fraction: if e.attempts == 0 { 0.0 } else { e.failures as f64 / e.attempts as f64 },
+                cut_forward: self.sim.network().is_cut(e.from, e.to),
+                cut_backward: self.sim.network().is_cut(e.to, e.from),
+            })
+            .collect();
+        let t = self.sim.totals();
+        Snapshot {
+            scenario: self.base.clone(),
+            recorded: self.recorded.clone(),
+            seed: self.seed,
+            now: self.now(),
+            playing: self.playing(),
+            speed: self.speed,
+            events: self.sim.events(),
+            nodes,
+            edges,
+            cuts: self.sim.network().cuts(),
+            windows: self.windows.clone(),
+            totals: Totals {
+                offered: t.requests.offered,
+                ok: t.requests.ok,
+                failed: t.requests.failed,
+                availability: t.requests.availability,
+                latency_ms: t.latency_ms,
+                budget_remaining: t.budget_remaining,
+            },
+            failure: self.failure.clone(),
+        }
+    }
+}
+
+/// Above this utilization with requests waiting, a node counts as overloaded.
+const OVERLOADED_UTILIZATION: f64 = 0.95;
+/// Above this fraction of failed answers, a node counts as degraded.
+const DEGRADED_ERRORS: f64 = 0.01;
+
+fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) -> NodeState {
+    let workers = match &config.nodes[id.index()].kind {
+        NodeKind::Service(s) => Some(s.workers),
+        _ => None,
+    };
+    let last = sim.last_window_of(id).unwrap_or_default();
+    let window_s = config.window.as_secs_f64();
+    let answered = last.ok + last.errors + last.refused;
+    let error_fraction = if answered == 0 { 0.0 } else { (last.errors + last.refused) as f64 / answered as f64 };
+    let saturated = workers.is_some_and(|w| view.busy >= u64::from(w)) && view.queued > 0;
+    let health = if !view.up {
+        Health::Crashed
+    } else if last.refused > 0 || saturated || last.utilization > OVERLOADED_UTILIZATION && view.queued > 0 {
+        Health::Overloaded
+    } else if error_fraction > DEGRADED_ERRORS || view.slow > 1.0 {
+        Health::Degraded
+    } else {
+        Health::Healthy
+    };
+    NodeState {
+        up: view.up,
+        busy: view.busy,
+        queued: view.queued,
+        workers,
+        utilization: last.utilization,
+        arrivals_per_s: last.arrivals as f64 / window_s,
+        error_fraction,
+        slow: view.slow,
+        clock_offset_ms: view.clock_offset_ns as f64 / 1e6,
+        drift_ppm: view.drift_ppm,
+        health,
+    }
+}
+
+/// The scenario's configuration with `seed` and the recorded actions appended
+/// to its timeline (stable by time, file actions first at equal times).
+fn merged(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> SimConfig {
+    let mut config = base.clone();
+    config.seed = seed;
+    config.timeline.extend(recorded.iter().cloned());
+    config.timeline.sort_by_key(|a| a.at);
+    config
+}
+
+fn build(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> Simulation {
+    Simulation::new(merged(base, seed, recorded))
+}

@@ -1,0 +1,139 @@
+//! What the window reads: a self-contained picture of the run at one moment.
+
+use std::sync::Arc;
+
+use crate::metrics::{LatencySummary, WindowSummary};
+use crate::sim::config::{NodeId, SimConfig, TimedAction};
+use crate::sim::time::SimTime;
+
+use super::Speed;
+
+/// A node's health, for colour *and* a word or shape (colour alone is not
+/// enough for people with colour-blindness).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// Working normally.
+    Healthy,
+    /// Answering, but with errors, fallbacks, or slowed down.
+    Degraded,
+    /// Saturated: workers all busy and requests queueing or refused.
+    Overloaded,
+    /// Down.
+    Crashed,
+}
+
+impl Health {
+    /// The word shown beside the colour.
+    pub fn label(self) -> &'static str {
+        match self {
+            Health::Healthy => "healthy",
+            Health::Degraded => "degraded",
+            Health::Overloaded => "overloaded",
+            Health::Crashed => "crashed",
+        }
+    }
+}
+
+/// One node now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeState {
+    /// Whether it is up.
+    pub up: bool,
+    /// Workers busy now (requests in progress, for caches and queues).
+    pub busy: u64,
+    /// Requests waiting now (messages waiting, for queues).
+    pub queued: u64,
+    /// Its worker count, for services.
+    pub workers: Option<u32>,
+    /// Mean fraction of workers busy over the last closed window.
+    pub utilization: f64,
+    /// Arrivals per second over the last closed window.
+    pub arrivals_per_s: f64,
+    /// Fraction of its answers in the last closed window that were errors or refusals.
+    pub error_fraction: f64,
+    /// Work-time multiplier (1.0 normal).
+    pub slow: f64,
+    /// Local clock minus true time now, in milliseconds.
+    pub clock_offset_ms: f64,
+    /// Clock rate error in parts per million.
+    pub drift_ppm: i64,
+    /// Summary of the above.
+    pub health: Health,
+}
+
+/// One caller → callee edge over the last closed window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EdgeState {
+    /// Caller.
+    pub from: NodeId,
+    /// Callee.
+    pub to: NodeId,
+    /// Attempts per second.
+    pub attempts_per_s: f64,
+    /// Fraction of attempts that failed (error, refusal or timeout).
+    pub error_fraction: f64,
+    /// The request direction (from → to) is partitioned now.
+    pub cut_forward: bool,
+    /// The reply direction (to → from) is partitioned now.
+    pub cut_backward: bool,
+}
+
+/// End-to-end figures for the run so far (through the last closed window).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// Requests generated.
+    pub offered: u64,
+    /// Requests that succeeded.
+    pub ok: u64,
+    /// Requests that failed.
+    pub failed: u64,
+    /// `ok / (ok + failed)`.
+    pub availability: f64,
+    /// Latency of successful requests.
+    pub latency_ms: LatencySummary,
+    /// Error budget left (1 = untouched, below 0 = overspent).
+    pub budget_remaining: f64,
+}
+
+/// The runner stopped because the simulation panicked; the window shows this
+/// and offers a reset. Seed and time let anyone reproduce it headless.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunnerFailure {
+    /// The panic message.
+    pub message: String,
+    /// The seed of the failed run.
+    pub seed: u64,
+    /// Simulated time when it happened.
+    pub at: SimTime,
+}
+
+/// The run at one moment, as published by the runner.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The scenario being run (its timeline holds the file's actions).
+    pub scenario: Arc<SimConfig>,
+    /// The learner's actions so far, in the order taken.
+    pub recorded: Arc<Vec<TimedAction>>,
+    /// The seed in use (may differ from the file's after "change seed").
+    pub seed: u64,
+    /// Simulated time now.
+    pub now: SimTime,
+    /// Whether simulated time is running.
+    pub playing: bool,
+    /// The pace.
+    pub speed: Speed,
+    /// Events processed so far.
+    pub events: u64,
+    /// Every node, indexed by `NodeId`.
+    pub nodes: Vec<NodeState>,
+    /// Every caller → callee edge of the topology.
+    pub edges: Vec<EdgeState>,
+    /// Directed pairs cut now.
+    pub cuts: Vec<(NodeId, NodeId)>,
+    /// Closed metrics windows so far, oldest first (shared, append-only).
+    pub windows: Arc<Vec<Arc<WindowSummary>>>,
+    /// The run so far.
+    pub totals: Totals,
+    /// Set when the simulation panicked.
+    pub failure: Option<RunnerFailure>,
+}

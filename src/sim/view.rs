@@ -1,0 +1,33 @@
+//! A read-only picture of a running simulation, for the live runner.
+
+use super::config::NodeId;
+
+/// One node now.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NodeView {
+    /// Whether it is up.
+    pub up: bool,
+    /// Workers busy (requests in progress for caches, deliveries outstanding for queues).
+    pub busy: u64,
+    /// Requests (or messages) waiting.
+    pub queued: u64,
+    /// Work-time multiplier.
+    pub slow: f64,
+    /// Local clock minus true time, in nanoseconds.
+    pub clock_offset_ns: i64,
+    /// Clock rate error in parts per million.
+    pub drift_ppm: i64,
+}
+
+/// One caller → callee edge over the last closed window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EdgeView {
+    /// Caller.
+    pub from: NodeId,
+    /// Callee.
+    pub to: NodeId,
+    /// Attempts sent in the last closed window.
+    pub attempts: u64,
+    /// Of those, attempts that failed (error or refusal answer, or timeout).
+    pub failures: u64,
+}
