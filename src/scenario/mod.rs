@@ -28,6 +28,7 @@ mod locate;
 mod nested;
 mod validate;
 mod values;
+mod write;
 
 use std::io::Read as _;
 use std::path::Path;
@@ -36,6 +37,7 @@ use serde::Deserialize;
 
 pub use duration::parse_duration;
 pub use errors::{Problem, ScenarioError};
+pub use write::{save_file, to_ron};
 
 use crate::sim::config::SimConfig;
 use errors::{describe, format_path, join_path};

@@ -12,4 +12,5 @@ mod policies;
 mod queueing;
 mod retries;
 mod scenario_files;
+mod scenario_roundtrip;
 mod tidy;
