@@ -1,5 +1,6 @@
 //! The `faultlab` command: with no subcommand it runs the default scenario
-//! (until the window lands, headless); `run`, `validate` work on files.
+//! (until the window lands, headless); `run` and `validate` work on scenario
+//! files, `check` and `grade` on labs.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -60,6 +61,27 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run a lab's objectives headless; exit 0 when all pass, 1 when any fails.
+    Check {
+        /// The lab's folder, e.g. labs/01-timeouts.
+        lab: PathBuf,
+        /// Check this scenario (a learner's saved work) instead of the lab's starting one.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+    /// Grade a folder of submitted scenarios against a lab; writes a CSV table.
+    Grade {
+        /// The lab's folder.
+        lab: PathBuf,
+        /// A folder of submitted scenario files (*.ron).
+        submissions: PathBuf,
+        /// Write the table here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Parallel runs (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 fn parse_duration_arg(s: &str) -> Result<SimDuration, String> {
@@ -85,6 +107,8 @@ fn main() -> ExitCode {
             csv,
         }) => run_file(&file, seed, duration, json, csv),
         Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Check { lab, scenario }) => check(&lab, scenario.as_deref()),
+        Some(Command::Grade { lab, submissions, out, threads }) => grade(&lab, &submissions, out.as_deref(), threads),
     };
     match result {
         Ok(code) => code,
@@ -206,4 +230,39 @@ fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(EXIT_BAD_INPUT)
     })
+}
+
+fn check(lab: &Path, scenario: Option<&Path>) -> anyhow::Result<ExitCode> {
+    match faultlab::lab::check(lab, scenario) {
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(EXIT_BAD_INPUT))
+        }
+        Ok(report) => {
+            print!("{}", faultlab::lab::render_check_report(&report));
+            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
+
+fn grade(lab: &Path, submissions: &Path, out: Option<&Path>, threads: usize) -> anyhow::Result<ExitCode> {
+    let table = match faultlab::lab::grade(lab, submissions, threads) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let csv = table.to_csv();
+    match out {
+        Some(path) => {
+            std::fs::write(path, csv).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("{} of {} submissions pass; table written to {}", table.passed(), table.rows.len(), path.display());
+        }
+        None => {
+            print!("{csv}");
+            eprintln!("{} of {} submissions pass", table.passed(), table.rows.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

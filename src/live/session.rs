@@ -68,9 +68,15 @@ impl Session {
     }
 
     /// The scenario with the learner's actions merged into its timeline:
-    /// running it headless reproduces this session.
+    /// running it headless reproduces this session. When the learner played
+    /// on past the scenario's end, the duration grows to cover the last
+    /// action, so the file stays valid.
     pub fn replay_config(&self) -> SimConfig {
-        merged(&self.base, self.seed, &self.recorded)
+        let mut config = merged(&self.base, self.seed, &self.recorded);
+        if let Some(last) = self.recorded.last() {
+            config.duration = config.duration.max(last.at.saturating_since(SimTime::ZERO));
+        }
+        config
     }
 
     /// Ends the session and summarises the run so far, as a headless run would.

@@ -203,3 +203,39 @@ fn no_arguments_runs_the_default_scenario_and_says_so() {
     assert!(text(&out.stderr).contains("headless"));
     assert!(text(&out.stdout).contains("Three-tier web shop"));
 }
+
+#[test]
+fn check_exits_1_on_the_starting_scenario_and_0_on_the_solution() {
+    let out = faultlab(&["check", "labs/01-timeouts"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Partial failure"), "{}", text(&out.stdout));
+    let out = faultlab(&["check", "labs/01-timeouts", "--scenario", "labs/01-timeouts/solution.ron"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+#[test]
+fn check_of_a_missing_lab_or_bad_scenario_is_bad_input() {
+    assert_eq!(faultlab(&["check", "labs/no-such-lab"]).status.code(), Some(2));
+    let out = faultlab(&["check", "labs/01-timeouts", "--scenario", "tests/data/bad/unknown_field.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown_field.ron:"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn grade_writes_one_row_per_submission() {
+    let dir = std::env::temp_dir().join(format!("faultlab-grade-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("labs/03-idempotency/solution.ron", dir.join("alice.ron")).unwrap();
+    std::fs::copy("labs/03-idempotency/scenario.ron", dir.join("bob.ron")).unwrap();
+    std::fs::write(dir.join("carol.ron"), "Scenario(").unwrap();
+    let out = faultlab(&["grade", "labs/03-idempotency", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(rows[1].starts_with("alice.ron,true"), "{csv}");
+    assert!(rows[2].starts_with("bob.ron,false"), "{csv}");
+    assert!(rows[3].starts_with("carol.ron,false"), "{csv}");
+    assert!(text(&out.stderr).contains("1 of 3 submissions pass"));
+}

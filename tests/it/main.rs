@@ -6,6 +6,7 @@ mod cli;
 mod clocks;
 mod determinism;
 mod idempotency;
+mod labs;
 mod live;
 mod partitions;
 mod policies;

@@ -1,0 +1,571 @@
+//! The lab exercises: every lab loads, its starting scenario fails and its
+//! reference solution passes (on its seed and on others); bad lab files get
+//! located errors; the grader's table is right.
+
+use std::path::{Path, PathBuf};
+
+use faultlab::lab::{self, CheckReport, Lab, LabError, Verdict};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `labs/NN-*` folder.
+fn lab_dirs() -> Vec<PathBuf> {
+    let dirs = lab::discover(&root().join("labs")).expect("labs/ is readable");
+    let numbered: Vec<PathBuf> = dirs
+        .into_iter()
+        .filter(|d| {
+            let name = d.file_name().unwrap().to_string_lossy();
+            name.len() > 3 && name[..2].bytes().all(|b| b.is_ascii_digit()) && &name[2..3] == "-"
+        })
+        .collect();
+    assert!(numbered.len() >= 3, "expected the labs in labs/NN-*/");
+    numbered
+}
+
+fn load(dir: &Path) -> Lab {
+    lab::load(dir).unwrap_or_else(|e| panic!("{} does not load:\n{e}", dir.display()))
+}
+
+fn check(lab: &Lab, solution: bool, seed: u64) -> CheckReport {
+    let (scenario, path) = if solution {
+        (&lab.solution, &lab.solution_path)
+    } else {
+        (&lab.scenario, &lab.scenario_path)
+    };
+    lab::check_scenario(lab, scenario, &path.display().to_string(), seed)
+}
+
+#[test]
+fn every_lab_fails_as_given_and_passes_with_its_solution() {
+    for dir in lab_dirs() {
+        let lab = load(&dir);
+        assert!(
+            !lab.readme.trim().is_empty(),
+            "{}: README.md is empty",
+            lab.slug
+        );
+        assert!(lab.changes(&lab.solution.config).is_empty());
+        let start = check(&lab, false, lab.seed());
+        let solution = check(&lab, true, lab.seed());
+        assert!(start.changed.is_empty() && start.error.is_none());
+        assert!(
+            !start.passed(),
+            "{}: the starting scenario passes every objective:\n{}",
+            lab.slug,
+            lab::render_check_report(&start)
+        );
+        assert!(
+            solution.passed(),
+            "{}: the reference solution fails:\n{}",
+            lab.slug,
+            lab::render_check_report(&solution)
+        );
+    }
+}
+
+/// The seeds besides each lab's own that every lab is checked on.
+const OTHER_SEEDS: std::ops::RangeInclusive<u64> = 101..=110;
+
+#[test]
+fn every_lab_holds_on_other_seeds() {
+    let labs: Vec<Lab> = lab_dirs().iter().map(|d| load(d)).collect();
+    let jobs: Vec<(&Lab, u64)> = labs
+        .iter()
+        .flat_map(|lab| OTHER_SEEDS.map(move |seed| (lab, seed)))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for part in jobs.chunks(jobs.len().div_ceil(threads)) {
+            scope.spawn(move || {
+                for &(lab, seed) in part {
+                    let start = check(lab, false, seed);
+                    let solution = check(lab, true, seed);
+                    let show = lab::render_check_report;
+                    assert!(
+                        !start.passed(),
+                        "{} seed {seed}: the start passes:\n{}",
+                        lab.slug,
+                        show(&start)
+                    );
+                    assert!(
+                        solution.passed(),
+                        "{} seed {seed}: the solution fails:\n{}",
+                        lab.slug,
+                        show(&solution)
+                    );
+                }
+            });
+        }
+    });
+}
+
+/// What a learner's attempt should get.
+enum Expect {
+    /// Every objective met.
+    Pass,
+    /// This objective (at least) not met.
+    Fails(&'static str),
+    /// Refused for changing what the lab keeps fixed.
+    Changed,
+}
+
+/// A learner's attempt: the lab, what it tries, the text edits to the
+/// starting scenario that make it, and the verdict it should get.
+type Attempt = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Expect,
+);
+
+/// Likely attempts at each lab, right and wrong: the labs must not be passed
+/// by the tempting wrong answers, and must accept other right ones.
+const ATTEMPTS: &[Attempt] = &[
+    (
+        "01-timeouts",
+        "a timeout far longer than inventory needs",
+        &[(
+            r#""cache-to-inventory": Policy()"#,
+            r#""cache-to-inventory": Policy(timeout: "1s")"#,
+        )],
+        Expect::Fails("Page workers stay available"),
+    ),
+    (
+        "01-timeouts",
+        "a timeout shorter than a normal inventory call",
+        &[(
+            r#""cache-to-inventory": Policy()"#,
+            r#""cache-to-inventory": Policy(timeout: "5ms")"#,
+        )],
+        Expect::Fails("A normal day is untouched"),
+    ),
+    (
+        "01-timeouts",
+        "a timeout on the outer call only",
+        &[(
+            r#""pages-to-cache": Policy()"#,
+            r#""pages-to-cache": Policy(timeout: "100ms")"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "01-timeouts",
+        "more workers instead of a timeout",
+        &[("workers: 32", "workers: 2000")],
+        Expect::Changed,
+    ),
+    (
+        "02-retries",
+        "backoff with full jitter, no budget",
+        &[(
+            "retry: Retry(max: 3)",
+            r#"retry: Retry(max: 3, backoff: Exponential(base: "10ms", cap: "200ms"), jitter: Full)"#,
+        )],
+        Expect::Fails("The storm ends with the slowdown"),
+    ),
+    (
+        "02-retries",
+        "no retries at all",
+        &[("retry: Retry(max: 3)", "retry: Retry(max: 0)")],
+        Expect::Fails("A normal day stays clean"),
+    ),
+    (
+        "02-retries",
+        "a budget alone",
+        &[("retry: Retry(max: 3)", "retry: Retry(max: 3, budget: 0.1)")],
+        Expect::Pass,
+    ),
+    (
+        "02-retries",
+        "a budget with backoff and no jitter",
+        &[(
+            "retry: Retry(max: 3)",
+            r#"retry: Retry(max: 3, backoff: Exponential(base: "10ms", cap: "200ms"), budget: 0.1)"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "02-retries",
+        "a budget with equal jitter",
+        &[(
+            "retry: Retry(max: 3)",
+            r#"retry: Retry(max: 3, backoff: Exponential(base: "10ms", cap: "200ms"), jitter: Equal, budget: 0.1)"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "02-retries",
+        "a budget with decorrelated jitter",
+        &[(
+            "retry: Retry(max: 3)",
+            r#"retry: Retry(max: 3, backoff: Exponential(base: "10ms", cap: "200ms"), jitter: Decorrelated, budget: 0.1)"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "02-retries",
+        "a bounded database queue instead of a budget",
+        &[("error_rate: 0.01,", "error_rate: 0.01, queue: 40,")],
+        Expect::Pass,
+    ),
+    (
+        "02-retries",
+        "a bigger database",
+        &[("workers: 8", "workers: 32")],
+        Expect::Changed,
+    ),
+    (
+        "03-idempotency",
+        "keys on the service only",
+        &[(
+            "operation: NonIdempotent,",
+            "operation: NonIdempotent, idempotency_keys: true,",
+        )],
+        Expect::Fails("Nobody is charged twice"),
+    ),
+    (
+        "03-idempotency",
+        "keys in the caller's policy only",
+        &[("jitter: Full)),", "jitter: Full), idempotency_keys: true),")],
+        Expect::Fails("Nobody is charged twice"),
+    ),
+    (
+        "03-idempotency",
+        "no retries",
+        &[("retry: Retry(max: 3,", "retry: Retry(max: 0,")],
+        Expect::Fails("Checkouts succeed"),
+    ),
+    (
+        "03-idempotency",
+        "keys on both sides, but only one retry",
+        &[
+            (
+                "operation: NonIdempotent,",
+                "operation: NonIdempotent, idempotency_keys: true,",
+            ),
+            ("jitter: Full)),", "jitter: Full), idempotency_keys: true),"),
+            ("retry: Retry(max: 3,", "retry: Retry(max: 1,"),
+        ],
+        Expect::Fails("Checkouts succeed"),
+    ),
+    (
+        "03-idempotency",
+        "declaring the payment idempotent",
+        &[("operation: NonIdempotent", "operation: Idempotent")],
+        Expect::Changed,
+    ),
+    (
+        "03-idempotency",
+        "a network that loses nothing",
+        &[("loss: 0.05", "loss: 0.0")],
+        Expect::Changed,
+    ),
+];
+
+#[test]
+fn likely_attempts_get_the_right_verdict() {
+    for (slug, what, edits, expect) in ATTEMPTS {
+        let lab = load(&root().join("labs").join(slug));
+        let mut text = std::fs::read_to_string(&lab.scenario_path).unwrap();
+        for (from, to) in *edits {
+            assert!(
+                text.contains(from),
+                "{slug}: {what}: no {from:?} in the scenario"
+            );
+            text = text.replacen(from, to, 1);
+        }
+        let scenario = faultlab::scenario::parse_str(&text, what)
+            .unwrap_or_else(|e| panic!("{slug}: {what}: the edited scenario does not load:\n{e}"));
+        let report = lab::check_scenario(&lab, &scenario, what, lab.seed());
+        let shown = lab::render_check_report(&report);
+        match expect {
+            Expect::Pass => assert!(report.passed(), "{slug}: {what} should pass:\n{shown}"),
+            Expect::Changed => {
+                assert!(
+                    !report.changed.is_empty(),
+                    "{slug}: {what} should be refused:\n{shown}"
+                );
+                assert!(!report.passed() && report.summary.is_none());
+            }
+            Expect::Fails(name) => {
+                let r = report.results.iter().find(|r| r.name == *name).unwrap();
+                assert_eq!(
+                    r.verdict,
+                    Verdict::Fail,
+                    "{slug}: {what} should fail {name:?}:\n{shown}"
+                );
+            }
+        }
+    }
+}
+
+/// Each folder in `tests/data/bad-labs` and the start of the error line it
+/// must give (`FILE:LINE:COL: PATH: MESSAGE`, the file relative to the folder).
+const BAD_LABS: &[(&str, &str)] = &[
+    (
+        "answer_out_of_range",
+        "lab.ron:11:67: predictions[0].answer: answer 2 is not one of the 2 choices",
+    ),
+    (
+        "bad_duration",
+        r#"lab.ron:8:96: objectives[1].during[0]: "30 parsecs" has an unknown unit"#,
+    ),
+    (
+        "bad_scenario",
+        r#"scenario.ron:4:64: nodes."users".target: no node named "apj""#,
+    ),
+    (
+        "duplicate_names",
+        "lab.ron:8:19: objectives[1].name: objectives[0] has the same name",
+    ),
+    ("empty", "lab.ron:1:1: the file is empty"),
+    (
+        "empty_range",
+        "lab.ron:8:85: objectives[1].during: the range from 40s to 30s is empty",
+    ),
+    (
+        "fixed_unknown_node",
+        r#"lab.ron:6:23: fixed[1]: no node named "dbb" in the starting scenario (did you mean `db`?)"#,
+    ),
+    (
+        "hit_ratio_of_a_service",
+        r#"lab.ron:8:33: objectives[1].metric: "db" is a service, not a cache"#,
+    ),
+    (
+        "long_name",
+        "lab.ron:8:26: objectives[1].name: 81 characters; at most 80",
+    ),
+    (
+        "metric_of_a_client",
+        r#"lab.ron:8:39: objectives[1].metric: "users" is a client"#,
+    ),
+    ("missing_readme", "README.md:1:1: cannot read the file"),
+    (
+        "missing_solution",
+        r#"lab.ron:5:5: solution: there is no file "solution.ron" in the lab folder"#,
+    ),
+    (
+        "misspelt_metric",
+        "lab.ron:8:41: objectives[1].metric: unknown `LatencyP99` (did you mean `LatencyP99Ms`?)",
+    ),
+    (
+        "newer_version",
+        "lab.ron:2:5: version: this lab is in format 2, made by a newer faultlab",
+    ),
+    (
+        "no_objectives",
+        "lab.ron:6:5: objectives: a lab needs at least one objective",
+    ),
+    (
+        "not_a_lab",
+        "lab.ron:1:1: expected `Lab(...)`, found `Scenario(...)`",
+    ),
+    (
+        "not_a_number",
+        "lab.ron:8:71: objectives[1].value: NaN is not a finite number",
+    ),
+    (
+        "one_choice",
+        "lab.ron:11:40: predictions[0].choices: 1 choice; a question has from 2 to 8",
+    ),
+    (
+        "percent_for_fraction",
+        "lab.ron:8:71: objectives[1].value: 99.9 is out of range: availability is a fraction",
+    ),
+    (
+        "range_past_the_end",
+        "lab.ron:8:81: objectives[1].during: the range after 95s reaches past the end of the run (60s)",
+    ),
+    (
+        "scenario_outside_the_folder",
+        "lab.ron:4:5: scenario: \"../unknown_field/scenario.ron\" is not inside the lab folder",
+    ),
+    (
+        "solution_changes_the_timeline",
+        "lab.ron:5:5: solution: the reference solution changes what the lab keeps fixed: the timeline",
+    ),
+    (
+        "syntax_missing_comma",
+        "lab.ron:8:9: objectives: expected `,` between values",
+    ),
+    (
+        "unknown_field",
+        "lab.ron:3:5: gaols: unknown field `gaols` (did you mean `goals`?)",
+    ),
+    (
+        "unknown_node",
+        r#"lab.ron:8:36: objectives[1].metric: no node named "dbb" in the starting scenario"#,
+    ),
+    (
+        "whole_run_only_metric",
+        r#"lab.ron:8:90: objectives[1].during: hit ratio of "cache" is measured over the whole run only"#,
+    ),
+];
+
+#[test]
+fn bad_lab_files_get_located_errors() {
+    let dir = root().join("tests/data/bad-labs");
+    lab::load(&dir.join("_control")).unwrap_or_else(|e| panic!("the control lab fails:\n{e}"));
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "_control")
+        .collect();
+    on_disk.sort();
+    let listed: Vec<&str> = BAD_LABS.iter().map(|(c, _)| *c).collect();
+    assert_eq!(
+        on_disk, listed,
+        "every bad lab has one expected error here, in order"
+    );
+    for (case, expected) in BAD_LABS {
+        let folder = dir.join(case);
+        let err = lab::load(&folder).expect_err(case);
+        let prefix = format!("{}{}", folder.display(), std::path::MAIN_SEPARATOR);
+        let lines: Vec<String> = err
+            .to_string()
+            .lines()
+            .map(|l| l.strip_prefix(&prefix).unwrap_or(l).to_string())
+            .collect();
+        assert!(
+            lines.iter().any(|l| l.starts_with(expected)),
+            "{case}: expected a line starting with\n  {expected}\ngot:\n  {}",
+            lines.join("\n  ")
+        );
+        assert!(matches!(err, LabError::Files(ref f) if !f.is_empty()));
+    }
+}
+
+#[test]
+fn a_missing_folder_is_bad_input() {
+    let err = lab::load(&root().join("labs/99-nowhere")).unwrap_err();
+    assert!(matches!(err, LabError::Folder { .. }), "{err}");
+    assert!(
+        err.to_string().contains("99-nowhere: not a folder"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_runs_the_start_or_a_given_scenario() {
+    let dir = root().join("labs/03-idempotency");
+    let start = lab::check(&dir, None).unwrap();
+    assert!(!start.passed());
+    assert!(start.scenario.ends_with("scenario.ron"));
+    let text = lab::render_check_report(&start);
+    assert!(text.contains("FAIL  Nobody is charged twice"), "{text}");
+    assert!(text.contains("of 3 objectives met: FAIL"), "{text}");
+
+    let solution = lab::check(&dir, Some(&dir.join("solution.ron"))).unwrap();
+    assert!(solution.passed(), "{}", lab::render_check_report(&solution));
+    assert!(lab::render_check_report(&solution).ends_with("3 of 3 objectives met: PASS\n"));
+
+    // A scenario file that does not load is bad input, with its located error.
+    let bad = root().join("tests/data/bad-labs/bad_scenario/scenario.ron");
+    let err = lab::check(&dir, Some(&bad)).unwrap_err();
+    assert!(err.to_string().contains("scenario.ron:4:64:"), "{err}");
+}
+
+#[test]
+fn check_uses_the_labs_seed_duration_and_window() {
+    let lab = load(&root().join("labs/03-idempotency"));
+    let mut text = std::fs::read_to_string(&lab.solution_path).unwrap();
+    text = text.replace("seed: 13,", "seed: 999,").replace(
+        r#"duration: "60s","#,
+        r#"duration: "45s", window: "250ms","#,
+    );
+    let s = faultlab::scenario::parse_str(&text, "mine.ron").unwrap();
+    let report = lab::check_scenario(&lab, &s, "mine.ron", lab.seed());
+    assert_eq!(report.seed, 13);
+    let summary = report.summary.as_ref().unwrap();
+    assert_eq!(summary.seed, 13);
+    assert_eq!(summary.sim_seconds, 60.0);
+    assert_eq!(summary.windows.len(), 60);
+    assert!(report.passed());
+}
+
+#[test]
+fn grade_gives_one_row_per_submission() {
+    let lab_dir = root().join("labs/01-timeouts");
+    let subs = std::env::temp_dir().join(format!("faultlab-grade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&subs);
+    std::fs::create_dir_all(&subs).unwrap();
+    std::fs::copy(lab_dir.join("solution.ron"), subs.join("ada.ron")).unwrap();
+    std::fs::copy(lab_dir.join("scenario.ron"), subs.join("bob.ron")).unwrap();
+    std::fs::write(
+        subs.join("cy.ron"),
+        "Scenario(\n    duration: \"90s\",\n    nodes: {,\n",
+    )
+    .unwrap();
+    let edited = std::fs::read_to_string(lab_dir.join("solution.ron"))
+        .unwrap()
+        .replace(r#"At("50s", Heal),"#, "");
+    std::fs::write(subs.join("dee.ron"), edited).unwrap();
+    std::fs::write(subs.join("notes.txt"), "not a submission").unwrap();
+
+    let table = lab::grade(&lab_dir, &subs, 2).unwrap();
+    assert_eq!(
+        table,
+        lab::grade(&lab_dir, &subs, 1).unwrap(),
+        "the same whatever the threads"
+    );
+    let _ = std::fs::remove_dir_all(&subs);
+
+    let files: Vec<&str> = table.rows.iter().map(|r| r.file.as_str()).collect();
+    assert_eq!(files, ["ada.ron", "bob.ron", "cy.ron", "dee.ron"]);
+    assert_eq!(table.passed(), 1);
+    let [ada, bob, cy, dee] = &table.rows[..] else {
+        unreachable!()
+    };
+    assert!(ada.passed && ada.error.is_none() && ada.values.iter().all(Option::is_some));
+    assert!(!bob.passed && bob.error.is_none());
+    assert_eq!(
+        bob.values[0],
+        Some(0.0),
+        "no cached page loads without timeouts"
+    );
+    assert!(!cy.passed && cy.values.iter().all(Option::is_none));
+    assert!(
+        cy.error.as_deref().unwrap().contains("cy.ron:3:"),
+        "{:?}",
+        cy.error
+    );
+    assert!(
+        !dee.passed && dee.changed[0].contains("timeline"),
+        "{:?}",
+        dee.changed
+    );
+
+    let csv = table.to_csv();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "file,passed,Cached pages load during the outage,Page workers stay available,\
+         A normal day is untouched,The site recovers after the repair,changed,error"
+    );
+    let ada_line = lines.next().unwrap();
+    assert!(ada_line.starts_with("ada.ron,true,0.8"), "{ada_line}");
+    assert!(ada_line.ends_with(",1,1,,"), "{ada_line}");
+    assert_eq!(lines.next().unwrap(), "bob.ron,false,0,1,1,0,,");
+    let cy_line = lines.next().unwrap();
+    assert!(cy_line.starts_with("cy.ron,false,,,,,,"), "{cy_line}");
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("dee.ron,false,,,,,the timeline has 1 entries")
+    );
+    assert!(lines.next().is_none());
+}
+
+#[test]
+fn a_missing_submissions_folder_is_bad_input() {
+    let err = lab::grade(
+        &root().join("labs/01-timeouts"),
+        &root().join("no-such-folder"),
+        1,
+    )
+    .unwrap_err();
+    assert!(matches!(err, LabError::Folder { .. }), "{err}");
+}
