@@ -127,6 +127,107 @@ impl LatencyHistogram {
     }
 }
 
+/// Values a [`WindowLatencies`] keeps in a plain list before it moves them
+/// into a histogram.
+const WINDOW_LIST_LIMIT: usize = 2048;
+
+/// The latencies of one metrics window. It reads exactly as a
+/// [`LatencyHistogram`] holding the same values would.
+///
+/// Most windows see a few hundred values. Sorting those when the window closes
+/// costs far less than a histogram's reads and reset, which each walk its
+/// ~300 KB count array (once per node per window). A window busier than
+/// `WINDOW_LIST_LIMIT` moves its values into the histogram, so memory stays
+/// bounded.
+#[derive(Clone, Default)]
+pub struct WindowLatencies {
+    /// Values (clamped as the histogram clamps them) while the window is quiet.
+    list: Vec<u64>,
+    /// Every value once the list has overflowed; empty until then.
+    hist: LatencyHistogram,
+    /// Sum of every value (the histogram's own sum stays unused).
+    sum_ns: u128,
+}
+
+impl WindowLatencies {
+    /// Records one latency.
+    pub fn record(&mut self, d: SimDuration) {
+        self.sum_ns += u128::from(d.as_nanos());
+        let ns = d.as_nanos().clamp(1, HIGHEST_TRACKABLE_NS);
+        if self.hist.count() == 0 && self.list.len() < WINDOW_LIST_LIMIT {
+            self.list.push(ns);
+            return;
+        }
+        // Too busy for a list: the rest of the window goes to the histogram.
+        for v in self.list.drain(..) {
+            self.hist.inner.saturating_record(v);
+        }
+        self.hist.inner.saturating_record(ns);
+    }
+
+    /// Number of values recorded.
+    pub fn count(&self) -> u64 {
+        self.list.len() as u64 + self.hist.count()
+    }
+
+    /// The value at percentile `p` (0–100) in milliseconds (0 when empty),
+    /// exactly as [`LatencyHistogram::percentile_ms`] reads it.
+    pub fn percentile_ms(&mut self, p: f64) -> f64 {
+        if self.list.is_empty() {
+            return self.hist.percentile_ms(p);
+        }
+        // What `Histogram::value_at_quantile` computes from its counts: the
+        // value of rank ⌈q·n⌉ (at least 1), read as the highest value its
+        // bucket holds (the lowest when q is 0).
+        let quantile = p / 100.0;
+        let quantile = if quantile > 1.0 { 1.0 } else { quantile };
+        let rank = ((quantile * self.list.len() as f64).ceil() as u64).max(1);
+        self.list.sort_unstable(); // cheap when already sorted
+        let value = self.list[rank as usize - 1];
+        let h = &self.hist.inner;
+        let ns = if quantile == 0.0 {
+            h.lowest_equivalent(value)
+        } else {
+            h.highest_equivalent(value)
+        };
+        ns as f64 / 1e6
+    }
+
+    /// Mean and the standard percentiles, as [`LatencyHistogram::summary`].
+    pub fn summary(&mut self) -> LatencySummary {
+        if self.list.is_empty() {
+            let mut s = self.hist.summary();
+            s.mean = self.mean_ms();
+            return s;
+        }
+        LatencySummary {
+            mean: self.mean_ms(),
+            p50: self.percentile_ms(50.0),
+            p90: self.percentile_ms(90.0),
+            p99: self.percentile_ms(99.0),
+            p999: self.percentile_ms(99.9),
+            // The largest value, read as its bucket's highest: `Histogram::max`.
+            max: self.percentile_ms(100.0),
+        }
+    }
+
+    fn mean_ms(&self) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            0.0
+        } else {
+            self.sum_ns as f64 / n as f64 / 1e6
+        }
+    }
+
+    /// Empties the window, keeping its memory.
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.hist.clear();
+        self.sum_ns = 0;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +244,65 @@ mod tests {
         assert!((s.p99 - 990.0).abs() <= 1.0, "{s:?}");
         assert!((s.max - 1000.0).abs() <= 1.0, "{s:?}");
         assert!((h.fraction_above(SimDuration::from_millis(900)) - 0.1).abs() < 0.002);
+    }
+
+    /// A window reads exactly as a histogram of the same values, whether it
+    /// still keeps them in its list or has moved them into its histogram.
+    #[test]
+    fn a_window_reads_as_a_histogram() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let percentiles = [
+            0.0,
+            0.1,
+            50.0,
+            90.0,
+            99.0,
+            99.9,
+            100.0,
+            150.0,
+            -5.0,
+            f64::NAN,
+        ];
+        let mut window = WindowLatencies::default();
+        for n in [
+            0,
+            1,
+            2,
+            3,
+            10,
+            999,
+            WINDOW_LIST_LIMIT,
+            WINDOW_LIST_LIMIT + 1,
+            3 * WINDOW_LIST_LIMIT,
+        ] {
+            for spread in [10, 30, 50] {
+                let mut hist = LatencyHistogram::default();
+                window.clear();
+                for _ in 0..n {
+                    // Mostly ms-scale, some tiny or huge (clamped), many repeats.
+                    let ns = match next() % 8 {
+                        0 => 0,
+                        1 => 1 << 50,
+                        2 => 1_000_000,
+                        _ => next() % (1 << spread),
+                    };
+                    hist.record(SimDuration(ns));
+                    window.record(SimDuration(ns));
+                }
+                assert_eq!(window.count(), hist.count());
+                for p in percentiles {
+                    let (w, h) = (window.percentile_ms(p), hist.percentile_ms(p));
+                    assert_eq!(w.to_bits(), h.to_bits(), "n {n} spread {spread} p {p}");
+                }
+                assert_eq!(window.summary(), hist.summary(), "n {n} spread {spread}");
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::sim::message::{Failure, RootId, Served};
 use crate::sim::time::{SimDuration, SimTime};
 
 use super::counts::FailureCounts;
-use super::histogram::{LatencyHistogram, LatencySummary};
+use super::histogram::{LatencyHistogram, LatencySummary, WindowLatencies};
 use super::summary::{
     CacheSummary, CallSummary, NetworkSummary, QueueSummary, RequestSummary, RunSummary,
     ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
@@ -134,7 +134,7 @@ struct NodeAcc {
     oldest_age: SimDuration,
     win: NodeCounters,
     total: NodeCounters,
-    win_duration: LatencyHistogram,
+    win_duration: WindowLatencies,
     total_duration: LatencyHistogram,
 }
 
@@ -190,10 +190,10 @@ pub struct Recorder {
     win_start: SimTime,
     win: RootCounts,
     total: RootCounts,
-    // Every latency is recorded in both histograms: cheaper than merging the
-    // window's histogram (a scan of its whole ~300 KB count array) into the
-    // total at each window's close, and the total comes out the same.
-    win_latency: LatencyHistogram,
+    // Every latency is recorded in both the window and the total: cheaper
+    // than merging each closed window into the total (a scan of a whole
+    // ~300 KB histogram count array), and the total comes out the same.
+    win_latency: WindowLatencies,
     total_latency: LatencyHistogram,
     windows: Vec<WindowRecord>,
     nodes: Vec<NodeAcc>,
@@ -225,7 +225,7 @@ impl Recorder {
                 oldest_age: SimDuration::ZERO,
                 win: NodeCounters::default(),
                 total: NodeCounters::default(),
-                win_duration: LatencyHistogram::default(),
+                win_duration: WindowLatencies::default(),
                 total_duration: LatencyHistogram::default(),
             })
             .collect();
@@ -235,7 +235,7 @@ impl Recorder {
             win_start: SimTime::ZERO,
             win: RootCounts::default(),
             total: RootCounts::default(),
-            win_latency: LatencyHistogram::default(),
+            win_latency: WindowLatencies::default(),
             total_latency: LatencyHistogram::default(),
             windows: Vec::new(),
             nodes,
@@ -528,8 +528,11 @@ impl Recorder {
     pub fn windows_since(&self, first: usize) -> Vec<WindowSummary> {
         let allowance = 1.0 - self.slo.availability;
         let first = first.min(self.windows.len());
-        let (mut finished_so_far, mut failed_so_far) =
-            self.windows[..first].iter().fold((0u64, 0u64), |(t, f), w| (t + w.root.finished(), f + w.root.failures.total()));
+        let (mut finished_so_far, mut failed_so_far) = self.windows[..first]
+            .iter()
+            .fold((0u64, 0u64), |(t, f), w| {
+                (t + w.root.finished(), f + w.root.failures.total())
+            });
         self.windows[first..]
             .iter()
             .map(|w| {
@@ -542,7 +545,12 @@ impl Recorder {
                     .iter()
                     .zip(&w.nodes)
                     .filter(|(n, _)| n.role != NodeRole::Client)
-                    .map(|(n, (c, p99))| (n.name.clone(), service_window(n.role, c, *p99, w.end.saturating_since(w.start))))
+                    .map(|(n, (c, p99))| {
+                        (
+                            n.name.clone(),
+                            service_window(n.role, c, *p99, w.end.saturating_since(w.start)),
+                        )
+                    })
                     .collect();
                 WindowSummary {
                     start_s: w.start.as_secs_f64(),
@@ -565,7 +573,12 @@ impl Recorder {
 }
 
 /// One node's figures for one window of length `len`.
-fn service_window(role: NodeRole, c: &NodeCounters, p99_ms: f64, len: SimDuration) -> ServiceWindow {
+fn service_window(
+    role: NodeRole,
+    c: &NodeCounters,
+    p99_ms: f64,
+    len: SimDuration,
+) -> ServiceWindow {
     let secs = len.as_nanos().max(1) as f64;
     let workers = match role {
         NodeRole::Service { workers } => f64::from(workers),
@@ -676,7 +689,11 @@ struct EdgeTraffic {
 
 impl EdgeTraffic {
     fn new(nodes: usize) -> Self {
-        EdgeTraffic { nodes, current: vec![(0, 0); nodes * nodes], last: vec![(0, 0); nodes * nodes] }
+        EdgeTraffic {
+            nodes,
+            current: vec![(0, 0); nodes * nodes],
+            last: vec![(0, 0); nodes * nodes],
+        }
     }
 
     fn roll(&mut self) {
@@ -724,7 +741,12 @@ impl Recorder {
     pub fn last_window_of(&self, node: usize) -> Option<ServiceWindow> {
         let w = self.windows.last()?;
         let (c, p99) = &w.nodes[node];
-        Some(service_window(self.nodes[node].role, c, *p99, w.end.saturating_since(w.start)))
+        Some(service_window(
+            self.nodes[node].role,
+            c,
+            *p99,
+            w.end.saturating_since(w.start),
+        ))
     }
 
     /// End-to-end figures: counts through the last closed window, latency
@@ -747,7 +769,11 @@ impl Recorder {
                 stale: t.stale,
             },
             latency_ms: self.total_latency.summary(),
-            budget_remaining: budget_remaining(t.failures.total(), finished, 1.0 - self.slo.availability),
+            budget_remaining: budget_remaining(
+                t.failures.total(),
+                finished,
+                1.0 - self.slo.availability,
+            ),
         }
     }
 }

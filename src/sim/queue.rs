@@ -14,7 +14,8 @@ use super::time::SimTime;
 /// step instead of a whole event.
 pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<(SimTime, u64, u32)>>,
-    slots: Vec<Option<E>>,
+    /// Events by slot; a slot listed in `free` holds a stale copy.
+    slots: Vec<E>,
     free: Vec<u32>,
     next_seq: u64,
 }
@@ -30,18 +31,18 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `at`.
     pub fn push(&mut self, at: SimTime, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = Some(event);
+                self.slots[slot as usize] = event;
                 slot
             }
             None => {
-                self.slots.push(Some(event));
+                self.slots.push(event);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -56,11 +57,8 @@ impl<E> EventQueue<E> {
     /// Removes and returns the earliest event.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let Reverse((at, _, slot)) = self.heap.pop()?;
-        let event = self.slots[slot as usize]
-            .take()
-            .expect("a queued key points at its event");
         self.free.push(slot);
-        Some((at, event))
+        Some((at, self.slots[slot as usize]))
     }
 
     /// Events waiting.
@@ -87,5 +85,37 @@ mod tests {
         q.push(SimTime(1), "b");
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, ["a", "b", "c", "d"]);
+    }
+
+    /// Interleaved pushes and pops, with many equal times, against a sorted list.
+    #[test]
+    fn matches_a_sorted_list() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut q = EventQueue::default();
+        let mut reference: Vec<(u64, usize)> = Vec::new();
+        let mut now = 0;
+        for id in 0..10_000 {
+            let at = now + next() % 50;
+            q.push(SimTime(at), id);
+            reference.push((at, id));
+            while next() % 3 == 0 && !reference.is_empty() {
+                reference.sort();
+                let (at, id) = reference.remove(0);
+                assert_eq!(q.pop(), Some((SimTime(at), id)));
+                now = at;
+            }
+            assert_eq!(q.len(), reference.len());
+        }
+        reference.sort();
+        for (at, id) in reference {
+            assert_eq!(q.pop(), Some((SimTime(at), id)));
+        }
+        assert!(q.is_empty());
     }
 }
