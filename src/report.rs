@@ -151,7 +151,7 @@ pub fn to_table(s: &RunSummary) -> String {
     let slo = &s.slo;
     let _ = writeln!(
         o,
-        "SLO         availability {} target {} [{}], error budget {} remaining; p{} {:.3} ms vs {:.3} ms [{}]",
+        "SLO         availability {} target {} [{}], error budget {}; p{} {:.3} ms vs {:.3} ms [{}]",
         pct(slo.availability),
         pct(slo.availability_target),
         if slo.availability_met {
@@ -159,7 +159,7 @@ pub fn to_table(s: &RunSummary) -> String {
         } else {
             "MISSED"
         },
-        pct(slo.budget_remaining),
+        budget_text(slo.budget_remaining),
         slo.percentile,
         slo.latency_at_percentile_ms,
         slo.latency_threshold_ms,
@@ -171,6 +171,18 @@ pub fn to_table(s: &RunSummary) -> String {
         "network     {} messages: {} lost, {} cut by partitions, {} duplicated, {} to crashed nodes",
         n.sent, n.lost, n.cut, n.duplicated, n.to_crashed
     );
+    if s.clients.len() > 1 {
+        for (name, c) in &s.clients {
+            let _ = writeln!(
+                o,
+                "client      {:<16} {} offered, {} availability, p99 {:.3} ms",
+                truncate(name, 16),
+                c.offered,
+                pct(c.availability),
+                c.latency_ms.p99
+            );
+        }
+    }
     if !s.services.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(
@@ -223,6 +235,15 @@ pub fn to_table(s: &RunSummary) -> String {
         }
     }
     o
+}
+
+/// "63.2% remaining", or "spent 165.4 times over" once overspent.
+fn budget_text(remaining: f64) -> String {
+    if remaining >= 0.0 {
+        format!("{} remaining", pct(remaining))
+    } else {
+        format!("spent {:.1} times over", 1.0 - remaining)
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

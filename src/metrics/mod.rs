@@ -12,4 +12,4 @@ pub mod summary;
 pub use counts::FailureCounts;
 pub use histogram::{LatencyHistogram, LatencySummary};
 pub use recorder::Recorder;
-pub use summary::{RunSummary, ServiceSummary, SloSummary, WindowSummary};
+pub use summary::{ClientSummary, RunSummary, ServiceSummary, SloSummary, WindowSummary};

@@ -9,8 +9,8 @@ use crate::sim::time::{SimDuration, SimTime};
 use super::counts::FailureCounts;
 use super::histogram::{LatencyHistogram, LatencySummary, WindowLatencies};
 use super::summary::{
-    CacheSummary, CallSummary, NetworkSummary, QueueSummary, RequestSummary, RunSummary,
-    ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
+    CacheSummary, CallSummary, ClientSummary, NetworkSummary, QueueSummary, RequestSummary,
+    RunSummary, ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
 };
 
 /// What kind of node a recorder slot describes.
@@ -293,8 +293,9 @@ impl Recorder {
     // ----- end-to-end (clients) -----
 
     /// A client generated a request at `now`.
-    pub fn request_offered(&mut self, now: SimTime) {
+    pub fn request_offered(&mut self, now: SimTime, client: usize) {
         self.win.offered += 1;
+        self.nodes[client].win.arrivals += 1;
         self.arrival_hash = (self.arrival_hash ^ now.as_nanos()).wrapping_mul(0x0100_0000_01b3);
     }
 
@@ -304,8 +305,21 @@ impl Recorder {
         self.arrival_hash
     }
 
-    /// A client request finished, `latency` after it was generated.
-    pub fn request_finished(&mut self, latency: SimDuration, result: Result<Served, Failure>) {
+    /// A request of `client` finished, `latency` after it was generated.
+    pub fn request_finished(
+        &mut self,
+        client: usize,
+        latency: SimDuration,
+        result: Result<Served, Failure>,
+    ) {
+        let c = &mut self.nodes[client];
+        match result {
+            Ok(_) => {
+                c.win.ok += 1;
+                c.total_duration.record(latency);
+            }
+            Err(_) => c.win.errors += 1,
+        }
         match result {
             Ok(served) => {
                 self.win.ok += 1;
@@ -503,6 +517,22 @@ impl Recorder {
             .filter(|n| n.role != NodeRole::Client)
             .map(|n| (n.name.clone(), service_summary(n, sim_seconds)))
             .collect();
+        let clients = self
+            .nodes
+            .iter()
+            .filter(|n| n.role == NodeRole::Client)
+            .map(|n| {
+                let c = &n.total;
+                let summary = ClientSummary {
+                    offered: c.arrivals,
+                    ok: c.ok,
+                    failed: c.errors,
+                    availability: availability(c.ok, c.ok + c.errors),
+                    latency_ms: n.total_duration.summary(),
+                };
+                (n.name.clone(), summary)
+            })
+            .collect();
         let windows = self.window_series();
         RunSummary {
             scenario: scenario.to_string(),
@@ -513,6 +543,7 @@ impl Recorder {
             failures: total.failures,
             latency_ms: self.total_latency.summary(),
             services,
+            clients,
             network: self.network,
             slo,
             windows,

@@ -26,6 +26,8 @@ pub struct RunSummary {
     pub latency_ms: LatencySummary,
     /// Per node other than clients, by name.
     pub services: BTreeMap<String, ServiceSummary>,
+    /// Per client (workload), by name: what each population of users saw.
+    pub clients: BTreeMap<String, ClientSummary>,
     /// What the network did with messages.
     pub network: NetworkSummary,
     /// The SLO and its error budget.
@@ -59,6 +61,21 @@ pub struct RequestSummary {
     pub degraded: u64,
     /// Successes a cache answered with an expired entry.
     pub stale: u64,
+}
+
+/// What one client's requests met over the whole run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ClientSummary {
+    /// Requests it generated.
+    pub offered: u64,
+    /// Succeeded.
+    pub ok: u64,
+    /// Failed.
+    pub failed: u64,
+    /// `ok / (ok + failed)`.
+    pub availability: f64,
+    /// Latency of its successful requests, in milliseconds.
+    pub latency_ms: LatencySummary,
 }
 
 /// One non-client node over the whole run: RED (rate, errors, duration) and

@@ -299,3 +299,43 @@ fn link_duplication_executes_non_idempotent_work_twice() {
     let se = (0.02 * 0.98 / s.requests.offered as f64).sqrt();
     assert!((fraction - 0.02).abs() < 5.0 * se, "{fraction}");
 }
+
+#[test]
+fn a_per_caller_limit_keeps_a_noisy_tenant_from_starving_a_quiet_one() {
+    // Two tenants call one api through their own gateways: "noisy" sends
+    // 1000/s, "quiet" 50/s. An overall limit of 150/s shares the refusals in
+    // proportion to traffic, so the quiet tenant loses most of its requests
+    // too; a per-caller limit of 100/s refuses only the noisy tenant's excess.
+    let src = |limit: &str| {
+        format!(
+            r#"Scenario(name: "tenants", duration: "60s",
+            nodes: {{
+                "noisy": Client(open: Poisson(per_second: 1000), target: "gw-noisy"),
+                "quiet": Client(open: Poisson(per_second: 50), target: "gw-quiet"),
+                "gw-noisy": Service(workers: 1000, work: Constant("0ms"), calls: [Call(to: "api")]),
+                "gw-quiet": Service(workers: 1000, work: Constant("0ms"), calls: [Call(to: "api")]),
+                "api": Service(workers: 1000, work: Constant("1ms"), rate_limit: RateLimit({limit})),
+            }})"#
+        )
+    };
+    let shared = run(&src("overall: Bucket(per_second: 150, burst: 10)"), 1);
+    let fair = run(&src("per_caller: Bucket(per_second: 100, burst: 10)"), 1);
+    let quiet_shared = shared.clients["quiet"].availability;
+    let quiet_fair = fair.clients["quiet"].availability;
+    eprintln!(
+        "quiet tenant availability: overall limit {quiet_shared:.3}, per-caller limit {quiet_fair:.3}"
+    );
+    // Overall: each request is admitted with probability ≈ 150/1050 ≈ 14%.
+    assert!(quiet_shared < 0.25, "{quiet_shared}");
+    // Per caller: the quiet tenant's 50/s never reaches its 100/s limit.
+    assert!(quiet_fair > 0.999, "{quiet_fair}");
+    // The noisy tenant gets its 100/s (plus the initial burst), no more.
+    let noisy_ok = fair.clients["noisy"].ok as f64;
+    assert!(
+        (noisy_ok - 6_010.0).abs() <= 2.0,
+        "noisy admitted {noisy_ok}"
+    );
+    // Books: per-client counts add up to the end-to-end ones.
+    let sum: u64 = fair.clients.values().map(|c| c.ok + c.failed).sum();
+    assert_eq!(sum, fair.requests.total);
+}

@@ -186,8 +186,9 @@ impl Client {
             .max_in_flight
             .is_some_and(|max| self.in_flight >= max)
         {
+            let me = ctx.me.index();
             ctx.rec()
-                .request_finished(SimDuration::ZERO, Err(Failure::Dropped));
+                .request_finished(me, SimDuration::ZERO, Err(Failure::Dropped));
             self.after_request(ctx, user);
             return;
         }
@@ -247,7 +248,8 @@ impl Client {
         self.free.push(slot as u32);
         self.in_flight -= 1;
         let latency = ctx.since(p.stamp);
-        ctx.rec().request_finished(latency, outcome.result);
+        let me = ctx.me.index();
+        ctx.rec().request_finished(me, latency, outcome.result);
         self.after_request(ctx, p.user);
     }
 
@@ -262,7 +264,9 @@ impl Client {
     pub fn crash(&mut self, ctx: &mut Ctx) {
         for p in self.pending.iter_mut().filter_map(Option::take) {
             let latency = ctx.since(p.stamp);
-            ctx.rec().request_finished(latency, Err(Failure::Crashed));
+            let me = ctx.me.index();
+            ctx.rec()
+                .request_finished(me, latency, Err(Failure::Crashed));
         }
         self.pending.clear();
         self.free.clear();

@@ -77,7 +77,7 @@ impl<'a> Ctx<'a> {
 
     /// Tells the observer a client generated a request now.
     pub fn offered(&mut self) {
-        self.rec.request_offered(self.now);
+        self.rec.request_offered(self.now, self.me.index());
     }
 
     /// Marks this moment for a later latency measurement.
