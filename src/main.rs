@@ -1,6 +1,6 @@
-//! The `faultlab` command: with no subcommand it runs the default scenario
-//! (until the window lands, headless); `run` and `validate` work on scenario
-//! files, `check` and `grade` on labs.
+//! The `faultlab` command: with no subcommand it opens the window with the
+//! default scenario running (headless when there is no display); `run` and
+//! `validate` work on scenario files, `check` and `grade` on labs.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -108,7 +108,12 @@ fn main() -> ExitCode {
         }) => run_file(&file, seed, duration, json, csv),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Check { lab, scenario }) => check(&lab, scenario.as_deref()),
-        Some(Command::Grade { lab, submissions, out, threads }) => grade(&lab, &submissions, out.as_deref(), threads),
+        Some(Command::Grade {
+            lab,
+            submissions,
+            out,
+            threads,
+        }) => grade(&lab, &submissions, out.as_deref(), threads),
     };
     match result {
         Ok(code) => code,
@@ -122,11 +127,21 @@ fn main() -> ExitCode {
 fn run_default() -> anyhow::Result<ExitCode> {
     let scenario = scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
         .context("the built-in default scenario does not load")?;
-    eprintln!("faultlab: the window is not built yet; running the default scenario headless.");
-    eprintln!("Try `faultlab run labs/examples/retry-storm.ron` or `faultlab --help`.\n");
-    let summary = simulate(scenario);
-    print!("{}", report::to_table(&summary));
-    Ok(ExitCode::SUCCESS)
+    // eframe runs on the main thread, outside any async runtime; the live
+    // runner starts its own thread.
+    match faultlab::ui::run(scenario.clone(), None) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            // No display (a server, CI): say so and run the scenario headless.
+            eprintln!(
+                "faultlab: cannot open the window ({e}); running the default scenario headless."
+            );
+            eprintln!("Try `faultlab run labs/examples/retry-storm.ron` or `faultlab --help`.\n");
+            let summary = simulate(scenario);
+            print!("{}", report::to_table(&summary));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn load(path: &Path) -> Result<Scenario, ExitCode> {
@@ -240,12 +255,21 @@ fn check(lab: &Path, scenario: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         Ok(report) => {
             print!("{}", faultlab::lab::render_check_report(&report));
-            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }
 
-fn grade(lab: &Path, submissions: &Path, out: Option<&Path>, threads: usize) -> anyhow::Result<ExitCode> {
+fn grade(
+    lab: &Path,
+    submissions: &Path,
+    out: Option<&Path>,
+    threads: usize,
+) -> anyhow::Result<ExitCode> {
     let table = match faultlab::lab::grade(lab, submissions, threads) {
         Ok(t) => t,
         Err(e) => {
@@ -256,12 +280,22 @@ fn grade(lab: &Path, submissions: &Path, out: Option<&Path>, threads: usize) -> 
     let csv = table.to_csv();
     match out {
         Some(path) => {
-            std::fs::write(path, csv).with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("{} of {} submissions pass; table written to {}", table.passed(), table.rows.len(), path.display());
+            std::fs::write(path, csv)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{} of {} submissions pass; table written to {}",
+                table.passed(),
+                table.rows.len(),
+                path.display()
+            );
         }
         None => {
             print!("{csv}");
-            eprintln!("{} of {} submissions pass", table.passed(), table.rows.len());
+            eprintln!(
+                "{} of {} submissions pass",
+                table.passed(),
+                table.rows.len()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

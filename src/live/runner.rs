@@ -51,7 +51,11 @@ impl LiveRunner {
                 runtime.block_on(run(session, command_rx, snapshot_tx, notify));
             })
             .expect("the runner thread starts");
-        LiveRunner { commands, snapshots, thread: Some(thread) }
+        LiveRunner {
+            commands,
+            snapshots,
+            thread: Some(thread),
+        }
     }
 
     /// Sends a command; it is applied before the next step.
@@ -121,7 +125,10 @@ fn advance(session: &mut Session, elapsed: Duration) {
         Speed::Factor(f) => {
             let mut remaining = SimDuration::from_secs_f64(elapsed.as_secs_f64() * f);
             let chunk = SimDuration::from_secs_f64((TICK.as_secs_f64() * f).max(1e-3));
-            while remaining > SimDuration::ZERO && session.playing() && started.elapsed() < WORK_BUDGET {
+            while remaining > SimDuration::ZERO
+                && session.playing()
+                && started.elapsed() < WORK_BUDGET
+            {
                 let step = SimDuration(remaining.as_nanos().min(chunk.as_nanos()));
                 let done = session.advance_by(step);
                 remaining = SimDuration(remaining.as_nanos().saturating_sub(done.as_nanos()));

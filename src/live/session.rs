@@ -7,8 +7,8 @@ use std::sync::Arc;
 use crate::metrics::WindowSummary;
 use crate::sim::Simulation;
 use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
-use crate::sim::view::NodeView;
 use crate::sim::time::{SimDuration, SimTime};
+use crate::sim::view::NodeView;
 
 use super::snapshot::{EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
 use super::{Command, Speed};
@@ -115,7 +115,12 @@ impl Session {
                 self.restart_at(SimTime::ZERO);
             }
             Command::RewindTo(t) => {
-                let kept: Vec<TimedAction> = self.recorded.iter().filter(|a| a.at <= t).cloned().collect();
+                let kept: Vec<TimedAction> = self
+                    .recorded
+                    .iter()
+                    .filter(|a| a.at <= t)
+                    .cloned()
+                    .collect();
                 self.recorded = Arc::new(kept);
                 self.restart_at(t);
             }
@@ -136,7 +141,10 @@ impl Session {
             return;
         }
         let at = self.now();
-        Arc::make_mut(&mut self.recorded).push(TimedAction { at, action: action.clone() });
+        Arc::make_mut(&mut self.recorded).push(TimedAction {
+            at,
+            action: action.clone(),
+        });
         self.sim.schedule_action(at, action);
         // Take effect at once, even while paused.
         self.guarded(|sim| sim.run_until(at));
@@ -189,7 +197,11 @@ impl Session {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            self.failure = Some(RunnerFailure { message, seed: self.seed, at: self.sim.now() });
+            self.failure = Some(RunnerFailure {
+                message,
+                seed: self.seed,
+                at: self.sim.now(),
+            });
             self.playing = false;
         }
     }
@@ -221,7 +233,11 @@ impl Session {
                 from: e.from,
                 to: e.to,
                 attempts_per_s: e.attempts as f64 / window_s,
-                error_fraction: if e.attempts == 0 { 0.0 } else { e.failures as f64 / e.attempts as f64 },
+                error_fraction: if e.attempts == 0 {
+                    0.0
+                } else {
+                    e.failures as f64 / e.attempts as f64
+                },
                 cut_forward: self.sim.network().is_cut(e.from, e.to),
                 cut_backward: self.sim.network().is_cut(e.to, e.from),
             })
@@ -265,11 +281,18 @@ fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) 
     let last = sim.last_window_of(id).unwrap_or_default();
     let window_s = config.window.as_secs_f64();
     let answered = last.ok + last.errors + last.refused;
-    let error_fraction = if answered == 0 { 0.0 } else { (last.errors + last.refused) as f64 / answered as f64 };
+    let error_fraction = if answered == 0 {
+        0.0
+    } else {
+        (last.errors + last.refused) as f64 / answered as f64
+    };
     let saturated = workers.is_some_and(|w| view.busy >= u64::from(w)) && view.queued > 0;
     let health = if !view.up {
         Health::Crashed
-    } else if last.refused > 0 || saturated || last.utilization > OVERLOADED_UTILIZATION && view.queued > 0 {
+    } else if last.refused > 0
+        || saturated
+        || last.utilization > OVERLOADED_UTILIZATION && view.queued > 0
+    {
         Health::Overloaded
     } else if error_fraction > DEGRADED_ERRORS || view.slow > 1.0 {
         Health::Degraded

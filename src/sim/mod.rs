@@ -12,8 +12,8 @@ pub mod message;
 pub mod network;
 pub mod node;
 pub mod queue;
-pub mod view;
 pub mod rng;
 pub mod time;
+pub mod view;
 
 pub use engine::Simulation;

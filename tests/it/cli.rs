@@ -197,8 +197,13 @@ fn validate_reports_a_bad_file_among_good_ones() {
 }
 
 #[test]
-fn no_arguments_runs_the_default_scenario_and_says_so() {
-    let out = faultlab(&[]);
+fn no_arguments_without_a_display_runs_the_default_scenario_headless_and_says_so() {
+    let out = Command::new(env!("CARGO_BIN_EXE_faultlab"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("the binary runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("headless"));
     assert!(text(&out.stdout).contains("Three-tier web shop"));
@@ -208,17 +213,44 @@ fn no_arguments_runs_the_default_scenario_and_says_so() {
 fn check_exits_1_on_the_starting_scenario_and_0_on_the_solution() {
     let out = faultlab(&["check", "labs/01-timeouts"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Partial failure"), "{}", text(&out.stdout));
-    let out = faultlab(&["check", "labs/01-timeouts", "--scenario", "labs/01-timeouts/solution.ron"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Partial failure"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = faultlab(&[
+        "check",
+        "labs/01-timeouts",
+        "--scenario",
+        "labs/01-timeouts/solution.ron",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn check_of_a_missing_lab_or_bad_scenario_is_bad_input() {
-    assert_eq!(faultlab(&["check", "labs/no-such-lab"]).status.code(), Some(2));
-    let out = faultlab(&["check", "labs/01-timeouts", "--scenario", "tests/data/bad/unknown_field.ron"]);
+    assert_eq!(
+        faultlab(&["check", "labs/no-such-lab"]).status.code(),
+        Some(2)
+    );
+    let out = faultlab(&[
+        "check",
+        "labs/01-timeouts",
+        "--scenario",
+        "tests/data/bad/unknown_field.ron",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("unknown_field.ron:"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("unknown_field.ron:"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -27,11 +27,17 @@ fn recorded_actions_replay_headless_to_the_same_numbers() {
     session.command(Command::Act(Action::Crash(cache)));
     session.advance_by(SimDuration::from_millis(7_777));
     session.command(Command::Act(Action::Restart(cache)));
-    session.command(Command::Act(Action::Slow { node: db, factor: 3.0 }));
+    session.command(Command::Act(Action::Slow {
+        node: db,
+        factor: 3.0,
+    }));
     session.advance_by(secs(5));
     session.command(Command::Pause);
     session.advance_by(secs(5)); // paused: nothing happens
-    session.command(Command::Act(Action::Slow { node: db, factor: 1.0 }));
+    session.command(Command::Act(Action::Slow {
+        node: db,
+        factor: 1.0,
+    }));
     session.command(Command::Play);
     while session.now() < end {
         session.advance_by(SimDuration::from_millis(999));
@@ -79,7 +85,10 @@ fn rewind_resimulates_to_the_same_state() {
     let at_40 = session.snapshot();
     session.command(Command::RewindTo(SimTime::ZERO + secs(10)));
     assert_eq!(session.now(), SimTime::ZERO + secs(10));
-    assert!(session.snapshot().recorded.is_empty(), "the crash at 20 s is after the rewind point");
+    assert!(
+        session.snapshot().recorded.is_empty(),
+        "the crash at 20 s is after the rewind point"
+    );
     // Rewinding to 40 s after re-doing the crash gives the same picture.
     session.command(Command::Play);
     session.advance_by(secs(10));
@@ -115,7 +124,10 @@ fn change_seed_keeps_the_actions_and_changes_the_luck() {
     let mut session = Session::new(config);
     session.command(Command::Play);
     session.advance_by(secs(2));
-    session.command(Command::Act(Action::Slow { node: server, factor: 1.1 }));
+    session.command(Command::Act(Action::Slow {
+        node: server,
+        factor: 1.1,
+    }));
     session.command(Command::SetSeed(99));
     let s = session.snapshot();
     assert_eq!(s.seed, 99);

@@ -15,3 +15,4 @@ mod retries;
 mod scenario_files;
 mod scenario_roundtrip;
 mod tidy;
+mod ui;
