@@ -233,10 +233,12 @@ impl Session {
                 from: e.from,
                 to: e.to,
                 attempts_per_s: e.attempts as f64 / window_s,
+                // Failures are counted when they happen; a timeout can fail an
+                // attempt sent in the previous window, so cap the share at 1.
                 error_fraction: if e.attempts == 0 {
                     0.0
                 } else {
-                    e.failures as f64 / e.attempts as f64
+                    (e.failures as f64 / e.attempts as f64).min(1.0)
                 },
                 cut_forward: self.sim.network().is_cut(e.from, e.to),
                 cut_backward: self.sim.network().is_cut(e.to, e.from),
