@@ -12,6 +12,7 @@
 //! The scenario module keeps its own, richer locator private; this one needs
 //! only "element i" and "field f of it".
 
+use crate::scenario::errors::edit_distance;
 use serde::Deserialize;
 use serde_path_to_error::{Path, Segment};
 
@@ -332,31 +333,6 @@ pub(super) fn did_you_mean<S: AsRef<str>>(found: &str, options: &[S]) -> String 
         .filter(|(d, o)| *d <= (o.chars().count() / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map_or_else(String::new, |(_, o)| format!(" (did you mean `{o}`?)"))
-}
-
-/// Optimal string alignment distance (Levenshtein with transpositions).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Text read from a file: at most [`limits::MAX_FILE_BYTES`] bytes of UTF-8.

@@ -264,7 +264,7 @@ pub(crate) fn did_you_mean<S: AsRef<str>>(found: &str, options: &[S]) -> String 
 }
 
 /// Optimal string alignment distance (Levenshtein with transpositions).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];

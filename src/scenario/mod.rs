@@ -21,7 +21,7 @@
 //! ```
 
 mod duration;
-mod errors;
+pub(crate) mod errors;
 mod file;
 pub mod limits;
 mod locate;

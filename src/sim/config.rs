@@ -210,6 +210,27 @@ pub struct ServiceConfig {
     pub shedding: Option<SheddingConfig>,
 }
 
+impl ServiceConfig {
+    /// A plain service: `workers` workers, an unbounded queue and `work` per
+    /// request; no errors, calls, limits or shedding.
+    pub fn plain(workers: u32, work: Dist) -> Self {
+        ServiceConfig {
+            workers,
+            queue_capacity: None,
+            work,
+            error_rate: 0.0,
+            calls: vec![],
+            call_mode: CallMode::Sequential,
+            fallback: Fallback::Fail,
+            operation: Operation::Idempotent,
+            idempotency_keys: false,
+            key_ttl: SimDuration::from_secs(600),
+            rate_limit: None,
+            shedding: None,
+        }
+    }
+}
+
 /// One downstream dependency.
 #[derive(Clone, Debug)]
 pub struct CallConfig {

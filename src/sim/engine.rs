@@ -541,20 +541,10 @@ mod tests {
             zone: None,
             position: None,
             clock: ClockConfig::default(),
-            kind: NodeKind::Service(ServiceConfig {
-                workers: 1,
-                queue_capacity: None,
-                work: Dist::exponential(SimDuration::from_millis(1)),
-                error_rate: 0.0,
-                calls: vec![],
-                call_mode: CallMode::Sequential,
-                fallback: Fallback::Fail,
-                operation: Operation::Idempotent,
-                idempotency_keys: false,
-                key_ttl: SimDuration::from_secs(600),
-                rate_limit: None,
-                shedding: None,
-            }),
+            kind: NodeKind::Service(ServiceConfig::plain(
+                1,
+                Dist::exponential(SimDuration::from_millis(1)),
+            )),
         };
         SimConfig {
             name: "mm1".into(),

@@ -347,20 +347,7 @@ mod tests {
             },
             serve_stale: false,
         });
-        let db = NodeKind::Service(ServiceConfig {
-            workers: 1000,
-            queue_capacity: None,
-            work: db_work,
-            error_rate: 0.0,
-            calls: vec![],
-            call_mode: CallMode::Sequential,
-            fallback: Fallback::Fail,
-            operation: Operation::Idempotent,
-            idempotency_keys: false,
-            key_ttl: SimDuration::from_secs(600),
-            rate_limit: None,
-            shedding: None,
-        });
+        let db = NodeKind::Service(ServiceConfig::plain(1000, db_work));
         SimConfig {
             name: "cache".into(),
             seed,
