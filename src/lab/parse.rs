@@ -99,17 +99,8 @@ fn start_of(src: &str, part: &str) -> (usize, usize) {
     line_col(src, offset_in(src, part))
 }
 
-/// `(line, column)` of byte `offset`, both from 1, columns counted in characters.
-pub(super) fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(src.len());
-    while !src.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &src[..offset];
-    let line = 1 + before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, 1 + before[line_start..].chars().count())
-}
+/// `(line, column)` of a byte offset: the scenario locator's rule.
+pub(super) use crate::scenario::locate::line_col;
 
 /// Byte offset of the first token at or after `from` (skipping spaces and comments).
 fn skip_trivia(text: &str, from: usize) -> usize {

@@ -24,7 +24,7 @@ mod duration;
 pub(crate) mod errors;
 mod file;
 pub mod limits;
-mod locate;
+pub(crate) mod locate;
 mod nested;
 mod validate;
 mod values;

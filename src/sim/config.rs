@@ -65,6 +65,19 @@ pub struct NodeConfig {
     pub kind: NodeKind,
 }
 
+impl NodeConfig {
+    /// A node with no zone, no position and a perfect clock.
+    pub fn named(name: &str, kind: NodeKind) -> Self {
+        NodeConfig {
+            name: name.into(),
+            zone: None,
+            position: None,
+            clock: ClockConfig::default(),
+            kind,
+        }
+    }
+}
+
 /// A node's local clock: `local = true × (1 + drift) + offset`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClockConfig {

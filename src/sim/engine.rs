@@ -519,12 +519,9 @@ mod tests {
 
     /// λ = 800/s Poisson into one worker with exponential 1 ms work.
     pub(crate) fn mm1(seed: u64, secs: u64) -> SimConfig {
-        let client = NodeConfig {
-            name: "users".into(),
-            zone: None,
-            position: None,
-            clock: ClockConfig::default(),
-            kind: NodeKind::Client(ClientConfig {
+        let client = NodeConfig::named(
+            "users",
+            NodeKind::Client(ClientConfig {
                 load: Load::Open {
                     arrivals: Arrivals::Poisson { rate_per_s: 800.0 },
                 },
@@ -535,17 +532,14 @@ mod tests {
                 priorities: vec![(Priority::Normal, 1.0)],
                 max_in_flight: None,
             }),
-        };
-        let server = NodeConfig {
-            name: "server".into(),
-            zone: None,
-            position: None,
-            clock: ClockConfig::default(),
-            kind: NodeKind::Service(ServiceConfig::plain(
+        );
+        let server = NodeConfig::named(
+            "server",
+            NodeKind::Service(ServiceConfig::plain(
                 1,
                 Dist::exponential(SimDuration::from_millis(1)),
             )),
-        };
+        );
         SimConfig {
             name: "mm1".into(),
             seed,

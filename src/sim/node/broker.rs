@@ -333,30 +333,10 @@ mod tests {
     const QUEUE: NodeId = NodeId(1);
     const CONSUMER: NodeId = NodeId(2);
 
-    fn node(name: &str, kind: NodeKind) -> NodeConfig {
-        NodeConfig {
-            name: name.into(),
-            zone: None,
-            position: None,
-            clock: ClockConfig::default(),
-            kind,
-        }
-    }
-
     fn consumer(work: Dist, error_rate: f64) -> ServiceConfig {
         ServiceConfig {
-            workers: 100,
-            queue_capacity: None,
-            work,
             error_rate,
-            calls: vec![],
-            call_mode: CallMode::Sequential,
-            fallback: Fallback::Fail,
-            operation: Operation::Idempotent,
-            idempotency_keys: false,
-            key_ttl: SimDuration::from_secs(600),
-            rate_limit: None,
-            shedding: None,
+            ..ServiceConfig::plain(100, work)
         }
     }
 
@@ -388,9 +368,9 @@ mod tests {
             duration: SimDuration::from_secs(secs),
             window: SimDuration::from_secs(1),
             nodes: vec![
-                node("producer", producer),
-                node("queue", NodeKind::Queue(queue)),
-                node("consumer", NodeKind::Service(consumer)),
+                NodeConfig::named("producer", producer),
+                NodeConfig::named("queue", NodeKind::Queue(queue)),
+                NodeConfig::named("consumer", NodeKind::Service(consumer)),
             ],
             default_link: LinkModel::default(),
             links: vec![],

@@ -305,16 +305,6 @@ mod tests {
     const CACHE: NodeId = NodeId(1);
     const DB: NodeId = NodeId(2);
 
-    fn node(name: &str, kind: NodeKind) -> NodeConfig {
-        NodeConfig {
-            name: name.into(),
-            zone: None,
-            position: None,
-            clock: ClockConfig::default(),
-            kind,
-        }
-    }
-
     /// Poisson `rate` requests/s from "users" to "cache", which sits in front
     /// of "db" (a service with plenty of workers and `db_work` per request).
     fn setup(
@@ -353,7 +343,11 @@ mod tests {
             seed,
             duration: SimDuration::from_secs(secs),
             window: SimDuration::from_secs(1),
-            nodes: vec![node("users", users), node("cache", cache), node("db", db)],
+            nodes: vec![
+                NodeConfig::named("users", users),
+                NodeConfig::named("cache", cache),
+                NodeConfig::named("db", db),
+            ],
             default_link: LinkModel::default(),
             links: vec![],
             timeline: vec![],
