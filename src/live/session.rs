@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::metrics::WindowSummary;
 use crate::sim::Simulation;
-use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
+use crate::sim::config::{Action, NodeId, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::view::NodeView;
 
@@ -276,10 +276,7 @@ const OVERLOADED_UTILIZATION: f64 = 0.95;
 const DEGRADED_ERRORS: f64 = 0.01;
 
 fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) -> NodeState {
-    let workers = match &config.nodes[id.index()].kind {
-        NodeKind::Service(s) => Some(s.workers),
-        _ => None,
-    };
+    let workers = view.workers;
     let last = sim.last_window_of(id).unwrap_or_default();
     let window_s = config.window.as_secs_f64();
     let answered = last.ok + last.errors + last.refused;

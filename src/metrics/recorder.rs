@@ -94,6 +94,9 @@ struct NodeCounters {
     busy_area: u128,
     /// ∫ queue length dt, in request·ns.
     queue_area: u128,
+    /// ∫ workers dt, in worker·ns: the denominator of utilization, exact
+    /// when the worker count changes during a run.
+    capacity_area: u128,
 }
 
 impl NodeCounters {
@@ -122,12 +125,15 @@ impl NodeCounters {
         self.max_queue = self.max_queue.max(o.max_queue);
         self.busy_area += o.busy_area;
         self.queue_area += o.queue_area;
+        self.capacity_area += o.capacity_area;
     }
 }
 
 struct NodeAcc {
     name: String,
     role: NodeRole,
+    /// Workers now (0 for nodes without workers).
+    workers: u64,
     busy: u64,
     queue: u64,
     last_change: SimTime,
@@ -144,6 +150,7 @@ impl NodeAcc {
         let dt = u128::from(now.saturating_since(self.last_change).as_nanos());
         self.win.busy_area += u128::from(self.busy) * dt;
         self.win.queue_area += u128::from(self.queue) * dt;
+        self.win.capacity_area += u128::from(self.workers) * dt;
         self.last_change = now;
     }
 }
@@ -218,6 +225,10 @@ impl Recorder {
             .into_iter()
             .map(|(name, role)| NodeAcc {
                 name,
+                workers: match role {
+                    NodeRole::Service { workers } => u64::from(workers),
+                    _ => 0,
+                },
                 role,
                 busy: 0,
                 queue: 0,
@@ -396,6 +407,13 @@ impl Recorder {
         n.busy = busy;
         n.queue = queue;
         n.win.max_queue = n.win.max_queue.max(queue);
+    }
+
+    /// `node` now has `workers` workers.
+    pub fn set_workers(&mut self, now: SimTime, node: usize, workers: u32) {
+        let n = &mut self.nodes[node];
+        n.integrate(now);
+        n.workers = u64::from(workers);
     }
 
     /// `node` crashed holding `lost` requests.
@@ -579,7 +597,7 @@ impl Recorder {
                     .map(|(n, (c, p99))| {
                         (
                             n.name.clone(),
-                            service_window(n.role, c, *p99, w.end.saturating_since(w.start)),
+                            service_window(c, *p99, w.end.saturating_since(w.start)),
                         )
                     })
                     .collect();
@@ -604,23 +622,14 @@ impl Recorder {
 }
 
 /// One node's figures for one window of length `len`.
-fn service_window(
-    role: NodeRole,
-    c: &NodeCounters,
-    p99_ms: f64,
-    len: SimDuration,
-) -> ServiceWindow {
+fn service_window(c: &NodeCounters, p99_ms: f64, len: SimDuration) -> ServiceWindow {
     let secs = len.as_nanos().max(1) as f64;
-    let workers = match role {
-        NodeRole::Service { workers } => f64::from(workers),
-        _ => 0.0,
-    };
     ServiceWindow {
         arrivals: c.arrivals,
         ok: c.ok,
         errors: c.errors,
         refused: c.rejected + c.shed,
-        utilization: ratio(c.busy_area as f64, workers * secs),
+        utilization: ratio(c.busy_area as f64, c.capacity_area as f64),
         mean_queue: c.queue_area as f64 / secs,
         max_queue: c.max_queue,
         p99_ms,
@@ -663,10 +672,6 @@ fn slo_summary(slo: &SloConfig, total: &RootCounts, latency: &LatencyHistogram) 
 fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
     let c = &n.total;
     let ns = sim_seconds * 1e9;
-    let workers = match n.role {
-        NodeRole::Service { workers } => f64::from(workers),
-        _ => 0.0,
-    };
     let cache = (n.role == NodeRole::Cache).then(|| CacheSummary {
         hits: c.cache_hits,
         misses: c.cache_misses,
@@ -692,7 +697,7 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
         lost_in_crash: c.lost,
         duplicates: c.duplicates,
         deduplicated: c.deduplicated,
-        utilization: ratio(c.busy_area as f64, workers * ns),
+        utilization: ratio(c.busy_area as f64, c.capacity_area as f64),
         mean_queue: ratio(c.queue_area as f64, ns),
         max_queue: c.max_queue,
         mean_in_system: ratio((c.busy_area + c.queue_area) as f64, ns),
@@ -772,12 +777,7 @@ impl Recorder {
     pub fn last_window_of(&self, node: usize) -> Option<ServiceWindow> {
         let w = self.windows.last()?;
         let (c, p99) = &w.nodes[node];
-        Some(service_window(
-            self.nodes[node].role,
-            c,
-            *p99,
-            w.end.saturating_since(w.start),
-        ))
+        Some(service_window(c, *p99, w.end.saturating_since(w.start)))
     }
 
     /// End-to-end figures: counts through the last closed window, latency

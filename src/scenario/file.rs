@@ -457,6 +457,17 @@ pub(crate) enum ActionSpec {
         #[serde(default)]
         users: Option<Count<1, MAX_USERS>>,
     },
+    SetService {
+        node: Name,
+        #[serde(default)]
+        workers: Option<Count<1, MAX_WORKERS>>,
+        #[serde(default)]
+        queue: Option<Count<0, MAX_QUEUE>>,
+        #[serde(default)]
+        work: Option<DistValue>,
+        #[serde(default)]
+        error_rate: Option<Prob>,
+    },
 }
 
 /// A distribution written out as a variant (a bare duration string is handled by `DistValue`).

@@ -23,7 +23,8 @@ use crate::sim::config::{
     Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, ClientConfig,
     ClockConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, NodeConfig,
     NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RateLimitConfig, RetryConfig,
-    RetryOn, ServiceConfig, SheddingConfig, SimConfig, SloConfig, TimedAction, TokenBucketConfig,
+    RetryOn, ServiceChange, ServiceConfig, SheddingConfig, SimConfig, SloConfig, TimedAction,
+    TokenBucketConfig,
 };
 use crate::sim::dist::Dist;
 use crate::sim::time::{SimDuration, SimTime};
@@ -1251,6 +1252,35 @@ impl Checker<'_> {
                     }
                 };
                 vec![Action::SetLoad { client: id, load }]
+            }
+            ActionSpec::SetService {
+                node,
+                workers,
+                queue,
+                work,
+                error_rate,
+            } => {
+                let change = ServiceChange {
+                    workers: workers.map(|w| w.get()),
+                    queue_capacity: queue.map(|q| q.get()),
+                    work: work.as_ref().map(|d| d.0.clone()),
+                    error_rate: error_rate.map(|p| p.0),
+                };
+                if change.is_empty() {
+                    self.problem(
+                        loc,
+                        "SetService changes nothing; give workers:, queue:, work: or error_rate:",
+                    );
+                }
+                let nloc = loc.field("node");
+                let Some(id) = self.node_ref(node, &nloc) else {
+                    return Vec::new();
+                };
+                if !matches!(nodes[id.index()].kind, NodeKind::Service(_)) {
+                    self.problem(&nloc.at_str(&node.0), format!("{node} is not a service"));
+                    return Vec::new();
+                }
+                vec![Action::SetService { node: id, change }]
             }
         }
     }

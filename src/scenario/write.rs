@@ -1150,6 +1150,15 @@ impl<'a> Writer<'a> {
                 }
                 structure("SetLoad", f)
             }
+            Action::SetService { node, change } => {
+                let mut f = Fields::default();
+                f.add("node", self.name(*node));
+                f.opt("workers", change.workers.map(|w| atom(w.to_string())));
+                f.opt("queue", change.queue_capacity.map(|q| atom(q.to_string())));
+                f.opt("work", change.work.as_ref().map(|d| self.dist(d)));
+                f.opt("error_rate", change.error_rate.map(|p| atom(num(p))));
+                structure("SetService", f)
+            }
         }
     }
 

@@ -547,6 +547,44 @@ pub enum Action {
     },
     /// Change a client's open-loop rate or closed-loop population.
     SetLoad { client: NodeId, load: Load },
+    /// Change a service's capacity or behaviour knobs.
+    SetService { node: NodeId, change: ServiceChange },
+}
+
+/// New values for some of a service's knobs; `None` leaves one as it is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServiceChange {
+    /// Parallel workers. Fewer workers take effect as running requests finish.
+    pub workers: Option<u32>,
+    /// Queue capacity. A smaller capacity keeps what is queued and refuses new arrivals.
+    pub queue_capacity: Option<u32>,
+    /// Work time per request, for requests that start work from now on.
+    pub work: Option<Dist>,
+    /// Probability the work fails, for work that ends from now on.
+    pub error_rate: Option<f64>,
+}
+
+impl ServiceChange {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self == &ServiceChange::default()
+    }
+
+    /// Writes the changed knobs into `config`.
+    pub fn apply_to(&self, config: &mut ServiceConfig) {
+        if let Some(w) = self.workers {
+            config.workers = w;
+        }
+        if let Some(q) = self.queue_capacity {
+            config.queue_capacity = Some(q);
+        }
+        if let Some(d) = &self.work {
+            config.work = d.clone();
+        }
+        if let Some(p) = self.error_rate {
+            config.error_rate = p;
+        }
+    }
 }
 
 /// The service level objective.

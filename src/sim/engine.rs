@@ -433,6 +433,9 @@ impl Simulation {
                     self.handle(client, |node, ctx| node.set_load(ctx, load));
                 }
             }
+            Action::SetService { node, change } => {
+                self.handle(node, |n, ctx| n.change_service(ctx, &change));
+            }
         }
     }
 
@@ -458,6 +461,7 @@ impl Simulation {
                     busy,
                     queued,
                     slow: slot.slow,
+                    workers: slot.node.workers(),
                     clock_offset_ns: slot.clock.offset_at(self.now),
                     drift_ppm: slot.clock.drift_ppm(),
                 }

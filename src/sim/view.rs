@@ -13,6 +13,8 @@ pub struct NodeView {
     pub queued: u64,
     /// Work-time multiplier.
     pub slow: f64,
+    /// Parallel workers now (services only).
+    pub workers: Option<u32>,
     /// Local clock minus true time, in nanoseconds.
     pub clock_offset_ns: i64,
     /// Clock rate error in parts per million.

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::sim::config::{LinkModel, NodeId, PolicyConfig};
+use crate::sim::config::{LinkModel, NodeId, PolicyConfig, ServiceChange, ServiceConfig};
+use crate::sim::dist::Dist;
 
 /// Most undo steps kept.
 const MAX_HISTORY: usize = 200;
@@ -37,6 +38,45 @@ pub enum LoadDraft {
     Users(u32),
 }
 
+/// A service's capacity knobs, as edited.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceDraft {
+    /// Parallel workers.
+    pub workers: u32,
+    /// Queue capacity ([`UNBOUNDED_QUEUE`] for the file's unbounded queue).
+    pub queue: u32,
+    /// Work time per request.
+    pub work: Dist,
+    /// Probability the work fails.
+    pub error_rate: f64,
+}
+
+/// The queue capacity that stands for "unbounded": the hard limit every
+/// queue has anyway (the scenario files' largest capacity).
+pub const UNBOUNDED_QUEUE: u32 = crate::scenario::limits::MAX_QUEUE as u32;
+
+impl ServiceDraft {
+    /// The knobs of `config`.
+    pub fn of(config: &ServiceConfig) -> Self {
+        ServiceDraft {
+            workers: config.workers,
+            queue: config.queue_capacity.unwrap_or(UNBOUNDED_QUEUE),
+            work: config.work.clone(),
+            error_rate: config.error_rate,
+        }
+    }
+
+    /// The change from `current` to this draft: only the knobs that differ.
+    pub fn change_from(&self, current: &ServiceDraft) -> ServiceChange {
+        ServiceChange {
+            workers: (self.workers != current.workers).then_some(self.workers),
+            queue_capacity: (self.queue != current.queue).then_some(self.queue),
+            work: (self.work != current.work).then(|| self.work.clone()),
+            error_rate: (self.error_rate != current.error_rate).then_some(self.error_rate),
+        }
+    }
+}
+
 /// Every pending edit, keyed by what it edits.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Drafts {
@@ -50,6 +90,8 @@ pub struct Drafts {
     pub links: BTreeMap<(NodeId, NodeId), LinkDraft>,
     /// Workloads by client.
     pub loads: BTreeMap<NodeId, LoadDraft>,
+    /// Service capacity knobs by node.
+    pub services: BTreeMap<NodeId, ServiceDraft>,
 }
 
 impl Drafts {
@@ -60,6 +102,7 @@ impl Drafts {
             && self.policies.is_empty()
             && self.links.is_empty()
             && self.loads.is_empty()
+            && self.services.is_empty()
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::live::Snapshot;
 use crate::sim::config::{
-    Action, LinkModel, Load, NodeId, NodeKind, PolicyConfig, SimConfig, TimedAction,
+    Action, LinkModel, Load, NodeId, NodeKind, PolicyConfig, ServiceConfig, SimConfig, TimedAction,
 };
 use crate::sim::time::SimTime;
 
@@ -22,6 +22,8 @@ pub struct Effective {
     pub default_link: LinkModel,
     /// Each client's workload.
     pub loads: BTreeMap<NodeId, Load>,
+    /// Each service's configuration.
+    pub services: BTreeMap<NodeId, ServiceConfig>,
 }
 
 impl Effective {
@@ -47,6 +49,7 @@ impl Effective {
                     for call in &s.calls {
                         e.policies.insert((id, call.to), call.policy.clone());
                     }
+                    e.services.insert(id, s.clone());
                 }
                 NodeKind::Cache(c) => {
                     e.policies
@@ -108,6 +111,11 @@ impl Effective {
             }
             Action::SetLoad { client, load } => {
                 self.loads.insert(*client, load.clone());
+            }
+            Action::SetService { node, change } => {
+                if let Some(s) = self.services.get_mut(node) {
+                    change.apply_to(s);
+                }
             }
             Action::Crash(_)
             | Action::Restart(_)

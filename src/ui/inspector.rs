@@ -4,16 +4,21 @@
 
 use egui::{Button, CollapsingHeader, Grid, RichText, ScrollArea, Ui};
 
-use super::drafts::{ClockDraft, Drafts, History, LinkDraft, LoadDraft, through_draft};
+use super::drafts::{
+    ClockDraft, Drafts, History, LinkDraft, LoadDraft, ServiceDraft, UNBOUNDED_QUEUE, through_draft,
+};
 use super::effective::Effective;
 use super::selection::Selection;
 use super::topology::{Role, Topology};
 use super::{dist_edit, palette, policy, widgets};
 use crate::live::{Health, Snapshot};
-use crate::sim::config::{Action, Load, NodeId, NodeKind, Operation};
+use crate::scenario::limits;
+use crate::sim::config::{Action, Load, NodeId, NodeKind, Operation, ServiceConfig};
 
 /// Slowest slow factor offered (the scenario files' limit).
-const MAX_SLOW: f64 = 1000.0;
+const MAX_SLOW: f64 = limits::MAX_SLOW_FACTOR;
+/// Most workers offered (the scenario files' limit).
+const MAX_WORKERS: u32 = limits::MAX_WORKERS as u32;
 
 /// The inspector's state: pending knob edits and their history.
 #[derive(Default)]
@@ -270,6 +275,15 @@ impl Inspector {
             });
         }
 
+        // Capacity and behaviour of a service.
+        if let Some(service) = view.effective.services.get(&id) {
+            ui.add_space(4.0);
+            CollapsingHeader::new("Capacity")
+                .id_salt(("capacity", id))
+                .default_open(true)
+                .show(ui, |ui| self.service_editor(ui, id, service, out));
+        }
+
         // Clock.
         ui.add_space(4.0);
         CollapsingHeader::new("Clock")
@@ -363,6 +377,44 @@ impl Inspector {
                 if !only {
                     ui.weak(policy::summary(current));
                 }
+            }
+        }
+    }
+
+    fn service_editor(
+        &mut self,
+        ui: &mut Ui,
+        id: NodeId,
+        service: &ServiceConfig,
+        out: &mut Vec<Action>,
+    ) {
+        let current = ServiceDraft::of(service);
+        let mut pending = false;
+        Grid::new(("service-knobs", id))
+            .num_columns(2)
+            .show(ui, |ui| {
+                pending = through_draft(&mut self.drafts.services, id, &current, |d| {
+                    widgets::integer(ui, "workers", &mut d.workers, 1..=MAX_WORKERS, "")
+                        .on_hover_text("Requests it works on at once (c in M/M/c).");
+                    widgets::integer(ui, "queue capacity", &mut d.queue, 0..=UNBOUNDED_QUEUE, "")
+                        .on_hover_text(format!(
+                            "Requests that may wait for a worker; more are refused. \
+                             {UNBOUNDED_QUEUE} is the most any queue holds (\"unbounded\")."
+                        ));
+                    dist_edit::edit(ui, &format!("work-{}", id.0), "work time", &mut d.work);
+                    widgets::percent(ui, "error rate", &mut d.error_rate)
+                        .on_hover_text("Chance that a request's work fails.");
+                });
+            });
+        if ui
+            .add_enabled(pending, Button::new("Apply capacity"))
+            .on_hover_text("Change these knobs now; the change is recorded on the timeline.")
+            .clicked()
+            && let Some(d) = self.drafts.services.remove(&id)
+        {
+            let change = d.change_from(&current);
+            if !change.is_empty() {
+                out.push(Action::SetService { node: id, change });
             }
         }
     }
@@ -678,15 +730,6 @@ fn config_grid(ui: &mut Ui, view: &View<'_>, kind: &NodeKind) {
         .striped(true)
         .show(ui, |ui| match kind {
             NodeKind::Service(s) => {
-                row(ui, "workers", s.workers.to_string());
-                row(
-                    ui,
-                    "queue",
-                    s.queue_capacity
-                        .map_or("unbounded".to_string(), |q| q.to_string()),
-                );
-                row(ui, "work", widgets::describe_dist(&s.work));
-                row(ui, "error rate", format!("{:.2}%", s.error_rate * 100.0));
                 row(
                     ui,
                     "operation",

@@ -202,5 +202,6 @@ pub fn describe(action: &Action, config: &SimConfig) -> String {
             format!("change policy {} → {}", name(caller), name(callee))
         }
         Action::SetLoad { client, .. } => format!("change {}'s load", name(client)),
+        Action::SetService { node, .. } => format!("change {}'s capacity", name(node)),
     }
 }

@@ -14,5 +14,6 @@ mod queueing;
 mod retries;
 mod scenario_files;
 mod scenario_roundtrip;
+mod service_knobs;
 mod tidy;
 mod ui;

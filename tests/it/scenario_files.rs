@@ -167,6 +167,24 @@ const BAD: &[(&str, &str, &str, &str)] = &[
     ),
     ("pareto_shape", "5:70", "work.shape", "0 is out of range"),
     (
+        "set_service_on_client",
+        "7:42",
+        "timeline[0].node",
+        "\"users\" is not a service",
+    ),
+    (
+        "set_service_changes_nothing",
+        "7:16",
+        "timeline[0]",
+        "SetService changes nothing",
+    ),
+    (
+        "set_service_zero_workers",
+        "7:58",
+        "timeline[0].workers",
+        "0 is too small; it must be at least 1",
+    ),
+    (
         "too_many_windows",
         "3:5",
         "window",

@@ -11,8 +11,8 @@ use faultlab::sim::config::{
     Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, ClientConfig,
     ClockConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, NodeConfig,
     NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RateLimitConfig,
-    RetryBudgetConfig, RetryConfig, RetryOn, ServiceConfig, SheddingConfig, SimConfig, SloConfig,
-    TimedAction, TokenBucketConfig,
+    RetryBudgetConfig, RetryConfig, RetryOn, ServiceChange, ServiceConfig, SheddingConfig,
+    SimConfig, SloConfig, TimedAction, TokenBucketConfig,
 };
 use faultlab::sim::dist::{Dist, Z_99};
 use faultlab::sim::time::{SimDuration, SimTime};
@@ -1061,6 +1061,10 @@ impl Gen {
             .map(NodeId)
             .filter(|i| matches!(nodes[i.index()].kind, NodeKind::Client(_)))
             .collect();
+        let service_ids: Vec<NodeId> = (0..n)
+            .map(NodeId)
+            .filter(|i| matches!(nodes[i.index()].kind, NodeKind::Service(_)))
+            .collect();
 
         let mut times: Vec<u64> = (0..self.below(10))
             .map(|_| self.ns(0, duration.as_nanos()))
@@ -1077,7 +1081,7 @@ impl Gen {
             let at = SimTime(t);
             let node = |g: &mut Self| NodeId(g.below(n as u64) as u32);
             let mut push = |action| timeline.push(TimedAction { at, action });
-            match self.below(10) {
+            match self.below(11) {
                 0 => push(Action::Crash(node(self))),
                 1 => push(Action::Restart(node(self))),
                 2 => push(Action::Slow {
@@ -1130,6 +1134,25 @@ impl Gen {
                         node: node(self),
                         offset_ns,
                         drift_ppm,
+                    });
+                }
+                8 if !service_ids.is_empty() => {
+                    let mut change = ServiceChange {
+                        workers: self
+                            .chance(0.5)
+                            .then(|| self.range(1, limits::MAX_WORKERS) as u32),
+                        queue_capacity: self
+                            .chance(0.5)
+                            .then(|| self.range(0, limits::MAX_QUEUE) as u32),
+                        work: self.chance(0.5).then(|| self.dist(0)),
+                        error_rate: self.chance(0.5).then(|| self.prob()),
+                    };
+                    if change.is_empty() {
+                        change.workers = Some(1);
+                    }
+                    push(Action::SetService {
+                        node: self.pick(&service_ids),
+                        change,
                     });
                 }
                 7 if !edges.is_empty() => {

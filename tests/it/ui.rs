@@ -241,6 +241,33 @@ fn change_a_retry_policy() {
 }
 
 #[test]
+fn add_workers_to_an_overloaded_service() {
+    let mut h = window();
+    let orders = id(&h, "orders");
+    click_node(&mut h, "orders");
+    let before = h.state().snapshot().nodes[orders.index()].workers;
+    h.get_by_role_and_label(Role::SpinButton, "workers")
+        .set_value_accesskit(40.0);
+    h.run();
+    click(&mut h, "Apply capacity");
+    let s = h.state().snapshot();
+    match &s.recorded.last().expect("an action was recorded").action {
+        Action::SetService { node, change } => {
+            assert_eq!(*node, orders);
+            assert_eq!(change.workers, Some(40));
+            assert_eq!(change.error_rate, None, "only the edited knob changes");
+        }
+        other => panic!("expected SetService, got {other:?}"),
+    }
+    assert_ne!(before, Some(40));
+    assert_eq!(
+        s.nodes[orders.index()].workers,
+        Some(40),
+        "the run has 40 now"
+    );
+}
+
+#[test]
 fn undo_an_action_while_paused_right_after_it() {
     let mut h = window();
     click_node(&mut h, "db");

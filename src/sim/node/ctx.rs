@@ -95,6 +95,11 @@ impl<'a> Ctx<'a> {
         self.rec.levels(self.now, self.me.index(), busy, queue);
     }
 
+    /// Tells the observer this node now has `workers` workers.
+    pub fn workers(&mut self, workers: u32) {
+        self.rec.set_workers(self.now, self.me.index(), workers);
+    }
+
     /// Records that this node executed `root`; true when it is a repeat.
     pub fn executed(&mut self, root: RootId) -> bool {
         self.rec.executed(self.now, self.me.index(), root)

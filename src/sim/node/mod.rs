@@ -13,7 +13,7 @@ pub mod service;
 
 pub use ctx::{Ctx, Outbox, Stamp};
 
-use crate::sim::config::{Load, NodeId, PolicyConfig};
+use crate::sim::config::{Load, NodeId, PolicyConfig, ServiceChange};
 use crate::sim::message::Message;
 
 use broker::Broker;
@@ -102,6 +102,21 @@ impl Node {
     pub fn set_slow(&mut self, factor: f64) {
         if let Node::Service(s) = self {
             s.set_slow(factor);
+        }
+    }
+
+    /// Changes a service's knobs (others ignore it).
+    pub fn change_service(&mut self, ctx: &mut Ctx, change: &ServiceChange) {
+        if let Node::Service(s) = self {
+            s.change(ctx, change);
+        }
+    }
+
+    /// Parallel workers now (services only).
+    pub fn workers(&self) -> Option<u32> {
+        match self {
+            Node::Service(s) => Some(s.workers()),
+            _ => None,
         }
     }
 

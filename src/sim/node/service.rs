@@ -15,7 +15,7 @@ use rand::RngExt;
 
 use crate::sim::clock::LocalTime;
 use crate::sim::config::{
-    CallMode, Fallback, NodeId, Operation, Priority, ServiceConfig, SheddingConfig,
+    CallMode, Fallback, NodeId, Operation, Priority, ServiceChange, ServiceConfig, SheddingConfig,
 };
 use crate::sim::message::{CallId, Failure, Message, Reply, Request, RootId, Served};
 use crate::sim::rng::{SimRng, stream};
@@ -115,6 +115,30 @@ impl Service {
     /// The slow factor (1.0 is normal).
     pub fn set_slow(&mut self, factor: f64) {
         self.slow = factor;
+    }
+
+    /// Parallel workers now.
+    pub fn workers(&self) -> u32 {
+        self.config.workers
+    }
+
+    /// Changes knobs now. Added workers take queued requests at once; with
+    /// fewer workers, running requests finish and the queue waits.
+    pub fn change(&mut self, ctx: &mut Ctx, change: &ServiceChange) {
+        change.apply_to(&mut self.config);
+        ctx.workers(self.config.workers);
+        self.start_queued(ctx);
+        ctx.levels(u64::from(self.busy), self.queue.len() as u64);
+    }
+
+    /// Gives queued requests to idle workers.
+    fn start_queued(&mut self, ctx: &mut Ctx) {
+        while self.busy < self.config.workers {
+            let Some(next) = self.queue.pop_front() else {
+                break;
+            };
+            self.begin_work(ctx, next);
+        }
     }
 
     /// The caller (for reading and changing its policies).
@@ -444,9 +468,7 @@ impl Service {
         let me = ctx.me.index();
         ctx.rec().answered(me, duration, result.is_ok());
         self.busy -= 1;
-        if let Some(next) = self.queue.pop_front() {
-            self.begin_work(ctx, next);
-        }
+        self.start_queued(ctx);
         ctx.levels(u64::from(self.busy), self.queue.len() as u64);
     }
 
