@@ -379,7 +379,9 @@ impl FaultlabApp {
         let rect = egui::Rect::from_min_size(ui.cursor().min, vec2(ui.available_width(), plots_h));
         ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
             ui.set_clip_rect(rect.intersect(ui.clip_rect()));
-            self.plots.show(ui, snap, &markers, selected);
+            if let Some(plot) = self.plots.show(ui, snap, &markers, selected) {
+                intents.push(Intent::Export(export::Kind::PlotPng(plot)));
+            }
         });
         ui.advance_cursor_after_rect(rect);
         if let Some(TimelineEvent::RewindTo(t)) = timeline::show(ui, snap) {
@@ -636,6 +638,10 @@ impl FaultlabApp {
     fn export_to(&mut self, ctx: &Context, snap: &Snapshot, kind: export::Kind, path: PathBuf) {
         match kind {
             export::Kind::Png => export::window_png(ctx, path, &self.exports),
+            export::Kind::PlotPng(plot) => match self.plots.rect_of(plot) {
+                Some(rect) => export::region_png(ctx, rect, plot, path, &self.exports),
+                None => self.set_status(format!("Show the plots to save the {plot} plot")),
+            },
             _ => {
                 export::metrics(ctx, snap, kind, path, &self.exports);
                 self.set_status("Exporting the metrics…".to_string());
@@ -728,6 +734,7 @@ impl FaultlabApp {
                     Purpose::Open => "Open a scenario",
                     Purpose::Save => "Save the scenario and your actions",
                     Purpose::Export(export::Kind::Png) => "Save a picture of the window",
+                    Purpose::Export(export::Kind::PlotPng(_)) => "Save a picture of the plot",
                     Purpose::Export(_) => "Export the metrics of the run so far",
                 });
                 let l = ui.label("File path");

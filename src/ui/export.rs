@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use egui::{ColorImage, Context};
+use egui::{ColorImage, Context, Rect};
 
 use super::effective::replay_config;
 use crate::live::Snapshot;
@@ -24,6 +24,8 @@ pub enum Kind {
     Csv,
     /// A picture of the whole window.
     Png,
+    /// A picture of one plot, named as in [`super::plots::PLOT_NAMES`].
+    PlotPng(&'static str),
 }
 
 impl Kind {
@@ -32,7 +34,7 @@ impl Kind {
         match self {
             Kind::Json => "json",
             Kind::Csv => "csv",
-            Kind::Png => "png",
+            Kind::Png | Kind::PlotPng(_) => "png",
         }
     }
 }
@@ -87,9 +89,34 @@ pub fn metrics(ctx: &Context, snapshot: &Snapshot, kind: Kind, path: PathBuf, ou
 pub fn window_png(ctx: &Context, path: PathBuf, outbox: &Outbox) {
     let (ctx2, outbox) = (ctx.clone(), outbox.clone());
     ctx.request_screenshot(move |image| {
-        let result = write(&path, &png(&image));
+        let result = png(&image).and_then(|bytes| write(&path, &bytes));
         outbox.put(
             result.map(|()| format!("Saved a picture of the window to {}", path.display())),
+            &ctx2,
+        );
+    });
+}
+
+/// Asks for a picture of the next frame, cuts out `rect` (in points) and
+/// writes it to `path` as PNG: one plot, say.
+pub fn region_png(ctx: &Context, rect: Rect, what: &str, path: PathBuf, outbox: &Outbox) {
+    let (ctx2, outbox, what) = (ctx.clone(), outbox.clone(), what.to_string());
+    let pixels_per_point = ctx.pixels_per_point();
+    ctx.request_screenshot(move |image| {
+        let [w, h] = image.size;
+        let whole = Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(w as f32, h as f32) / pixels_per_point,
+        );
+        let inside = rect.intersect(whole);
+        let result = if inside.width() < 1.0 || inside.height() < 1.0 {
+            Err(format!("the {what} plot is not on screen"))
+        } else {
+            png(&image.region(&inside, Some(pixels_per_point)))
+                .and_then(|bytes| write(&path, &bytes))
+        };
+        outbox.put(
+            result.map(|()| format!("Saved the {what} plot to {}", path.display())),
             &ctx2,
         );
     });
@@ -99,85 +126,23 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }
 
-/// Encodes an image as PNG (RGBA, 8 bits, deflate "stored" blocks: larger
-/// than a compressed PNG but needs no extra crate and every viewer reads it).
-pub fn png(image: &ColorImage) -> Vec<u8> {
+/// Encodes an image as an 8-bit RGBA PNG.
+pub fn png(image: &ColorImage) -> Result<Vec<u8>, String> {
     let [w, h] = image.size;
-    let mut raw = Vec::with_capacity(h * (w * 4 + 1));
-    for row in image.pixels.chunks(w.max(1)).take(h) {
-        raw.push(0); // filter: none
-        for p in row {
-            let [r, g, b, a] = p.to_srgba_unmultiplied();
-            raw.extend_from_slice(&[r, g, b, a]);
-        }
-    }
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 65_535 * 5 + 64);
-    out.extend_from_slice(b"\x89PNG\r\n\x1a\n");
-    let mut ihdr = Vec::with_capacity(13);
-    ihdr.extend_from_slice(&(w as u32).to_be_bytes());
-    ihdr.extend_from_slice(&(h as u32).to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA, deflate, no filter set, no interlace
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &zlib_stored(&raw));
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-}
-
-/// A zlib stream of uncompressed deflate blocks.
-fn zlib_stored(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 65_535 * 5 + 11);
-    out.extend_from_slice(&[0x78, 0x01]);
-    let mut blocks = data.chunks(65_535).peekable();
-    if blocks.peek().is_none() {
-        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    }
-    while let Some(block) = blocks.next() {
-        let last = u8::from(blocks.peek().is_none());
-        let len = block.len() as u16;
-        out.push(last);
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&(!len).to_le_bytes());
-        out.extend_from_slice(block);
-    }
-    out.extend_from_slice(&adler32(data).to_be_bytes());
-    out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn adler32(data: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(5552) {
-        for &x in chunk {
-            a += u32::from(x);
-            b += a;
-        }
-        a %= 65_521;
-        b %= 65_521;
-    }
-    (b << 16) | a
+    let rgba: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|p| p.to_srgba_unmultiplied())
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = ::png::Encoder::new(&mut out, w as u32, h as u32);
+    encoder.set_color(::png::ColorType::Rgba);
+    encoder.set_depth(::png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .and_then(|mut writer| writer.write_image_data(&rgba))
+        .map_err(|e| format!("cannot encode the picture: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -185,17 +150,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn checksums_match_known_values() {
-        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
-        assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
-    }
-
-    #[test]
-    fn a_png_has_its_signature_size_and_end() {
-        let img = ColorImage::filled([3, 2], egui::Color32::RED);
-        let bytes = png(&img);
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
-        assert_eq!(&bytes[16..24], &[0, 0, 0, 3, 0, 0, 0, 2]);
-        assert_eq!(&bytes[bytes.len() - 8..bytes.len() - 4], b"IEND");
+    fn a_png_decodes_to_the_same_pixels() {
+        let mut img = ColorImage::filled([3, 2], egui::Color32::RED);
+        img.pixels[4] = egui::Color32::from_rgb(10, 200, 30);
+        let bytes = png(&img).expect("encodes");
+        let decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().expect("a PNG header");
+        let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
+        let info = reader.next_frame(&mut buf).expect("one frame");
+        assert_eq!((info.width, info.height), (3, 2));
+        assert_eq!(&buf[..4], &[255, 0, 0, 255]);
+        assert_eq!(&buf[16..20], &[10, 200, 30, 255]);
     }
 }

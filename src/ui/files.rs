@@ -162,10 +162,10 @@ impl Files {
             || "faultlab".to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
-        let what = if kind == super::export::Kind::Png {
-            "window"
-        } else {
-            "metrics"
+        let what = match kind {
+            super::export::Kind::Png => "window".to_string(),
+            super::export::Kind::PlotPng(plot) => plot.replace(' ', "-"),
+            super::export::Kind::Json | super::export::Kind::Csv => "metrics".to_string(),
         };
         format!("{stem}-{what}.{}", kind.extension())
     }

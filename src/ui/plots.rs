@@ -4,7 +4,7 @@
 //! Vertical markers show where scripted events (grey, dashed) and the
 //! learner's actions (orange) happened.
 
-use egui::{Color32, Id, RichText, Stroke, Ui};
+use egui::{Color32, Id, Rect, Response, RichText, Stroke, Ui};
 use egui_plot::{
     AxisHints, GridInput, GridMark, HLine, HoverPosition, Line, LineStyle, Plot, PlotPoints, VLine,
 };
@@ -35,6 +35,16 @@ pub struct Marker {
     pub learner: bool,
 }
 
+/// Every plot's name, in the order they are drawn.
+pub const PLOT_NAMES: [&str; 6] = [
+    "latency",
+    "availability",
+    "throughput",
+    "error budget",
+    "utilization",
+    "queue",
+];
+
 /// The plots' state.
 pub struct Plots {
     cache: SeriesCache,
@@ -42,6 +52,8 @@ pub struct Plots {
     pub log_latency: bool,
     /// The x range shown last frame, to downsample only what is visible.
     visible: (f64, f64),
+    /// Where each plot (with its title) was drawn last frame, by name.
+    rects: Vec<(&'static str, Rect)>,
 }
 
 impl Default for Plots {
@@ -50,7 +62,36 @@ impl Default for Plots {
             cache: SeriesCache::default(),
             log_latency: true,
             visible: (0.0, f64::INFINITY),
+            rects: Vec::new(),
         }
+    }
+}
+
+impl Plots {
+    /// Where the plot `name` (one of [`PLOT_NAMES`]), with its title, was
+    /// drawn last frame.
+    pub fn rect_of(&self, name: &str) -> Option<Rect> {
+        self.rects.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+    }
+
+    /// Remembers where plot `name` was drawn and offers to save it as a
+    /// picture from its context menu; returns `name` when that was chosen.
+    fn framed(
+        &mut self,
+        name: &'static str,
+        title_h: f32,
+        response: &Response,
+    ) -> Option<&'static str> {
+        let rect = response.rect.with_min_y(response.rect.min.y - title_h);
+        self.rects.push((name, rect));
+        let mut wanted = None;
+        response.context_menu(|ui| {
+            if ui.button("Save this plot as PNG…").clicked() {
+                wanted = Some(name);
+                ui.close();
+            }
+        });
+        wanted
     }
 }
 
@@ -85,14 +126,15 @@ impl Unit {
 
 impl Plots {
     /// Draws every plot in the space `ui` offers. `selected` names a
-    /// selected service, whose lines are highlighted.
+    /// selected service, whose lines are highlighted. Returns the name of a
+    /// plot the learner asked to save as a picture.
     pub fn show(
         &mut self,
         ui: &mut Ui,
         snapshot: &Snapshot,
         markers: &[Marker],
         selected: Option<&str>,
-    ) {
+    ) -> Option<&'static str> {
         self.cache.update(&snapshot.windows);
         let now_s = snapshot.now.as_secs_f64();
         let link = Id::unique("faultlab-plots-x");
@@ -117,6 +159,7 @@ impl Plots {
         let slo = snapshot.scenario.slo;
         let log = self.log_latency;
         let mut visible = self.visible;
+        let mut drawn: Vec<(&'static str, Response)> = Vec::with_capacity(PLOT_NAMES.len());
 
         ui.columns(3, |cols| {
             // Latency.
@@ -169,6 +212,7 @@ impl Plots {
             });
             let b = r.transform.bounds();
             visible = (b.min()[0], b.max()[0]);
+            drawn.push((PLOT_NAMES[0], r.response));
 
             // Availability.
             title(
@@ -184,7 +228,8 @@ impl Plots {
                 palette::BLUE,
                 |y| y,
             );
-            ctx.plot("availability", Unit::Percent)
+            let r = ctx
+                .plot("availability", Unit::Percent)
                 .include_y(100.0)
                 .show(&mut cols[1], |p| {
                     p.line(line);
@@ -195,6 +240,7 @@ impl Plots {
                     );
                     ctx.markers(p);
                 });
+            drawn.push((PLOT_NAMES[1], r.response));
 
             // Throughput.
             title(
@@ -231,14 +277,16 @@ impl Plots {
                 )
                 .style(LineStyle::dashed_dense()),
             ];
-            ctx.plot("throughput", Unit::PerSecond)
-                .include_y(0.0)
-                .show(&mut cols[2], |p| {
-                    for l in lines {
-                        p.line(l);
-                    }
-                    ctx.markers(p);
-                });
+            let r =
+                ctx.plot("throughput", Unit::PerSecond)
+                    .include_y(0.0)
+                    .show(&mut cols[2], |p| {
+                        for l in lines {
+                            p.line(l);
+                        }
+                        ctx.markers(p);
+                    });
+            drawn.push((PLOT_NAMES[2], r.response));
         });
 
         ui.columns(3, |cols| {
@@ -256,7 +304,8 @@ impl Plots {
                 palette::BLUE,
                 |y| y,
             );
-            ctx.plot("budget", Unit::Percent)
+            let r = ctx
+                .plot("budget", Unit::Percent)
                 .include_y(0.0)
                 .include_y(100.0)
                 .show(&mut cols[0], |p| {
@@ -268,12 +317,14 @@ impl Plots {
                     );
                     ctx.markers(p);
                 });
+            drawn.push((PLOT_NAMES[3], r.response));
 
             // Utilization per service.
             let keys = ctx.service_keys();
             title(&mut cols[1], "Utilization", &keys, "");
             let lines = ctx.service_lines(&ctx.cache.utilization, Reduce::Mean, selected);
-            ctx.plot("utilization", Unit::Percent)
+            let r = ctx
+                .plot("utilization", Unit::Percent)
                 .include_y(0.0)
                 .include_y(100.0)
                 .show(&mut cols[1], |p| {
@@ -282,11 +333,13 @@ impl Plots {
                     }
                     ctx.markers(p);
                 });
+            drawn.push((PLOT_NAMES[4], r.response));
 
             // Queue per service.
             title(&mut cols[2], "Queue", &keys, "mean waiting");
             let lines = ctx.service_lines(&ctx.cache.queue, Reduce::Max, selected);
-            ctx.plot("queue", Unit::Plain)
+            let r = ctx
+                .plot("queue", Unit::Plain)
                 .include_y(0.0)
                 .include_y(1.0)
                 .show(&mut cols[2], |p| {
@@ -295,8 +348,15 @@ impl Plots {
                     }
                     ctx.markers(p);
                 });
+            drawn.push((PLOT_NAMES[5], r.response));
         });
         self.visible = visible;
+        self.rects.clear();
+        let mut wanted = None;
+        for (name, response) in &drawn {
+            wanted = self.framed(name, title_h, response).or(wanted);
+        }
+        wanted
     }
 }
 

@@ -125,6 +125,13 @@ pub fn menu(
             if ui.button("Save window as PNG…").clicked() {
                 out.push(Intent::Export(super::export::Kind::Png));
             }
+            ui.menu_button("Save a plot as PNG", |ui| {
+                for plot in super::plots::PLOT_NAMES {
+                    if ui.button(format!("{plot}…")).clicked() {
+                        out.push(Intent::Export(super::export::Kind::PlotPng(plot)));
+                    }
+                }
+            });
             ui.separator();
             if ui.button("Quit").clicked() {
                 out.push(Intent::Quit);

@@ -268,6 +268,21 @@ fn add_workers_to_an_overloaded_service() {
 }
 
 #[test]
+fn save_one_plot_as_a_picture_asks_where() {
+    let mut h = window();
+    click(&mut h, "File");
+    click(&mut h, "Save a plot as PNG");
+    click(&mut h, "error budget…");
+    h.get_by_label("Save a picture of the plot");
+    let field = h.get_by_role_and_label(Role::TextInput, "File path");
+    let text = field.value().expect("the path field has text");
+    assert!(
+        text.ends_with("-error-budget.png"),
+        "a name saying which plot: {text}"
+    );
+}
+
+#[test]
 fn undo_an_action_while_paused_right_after_it() {
     let mut h = window();
     click_node(&mut h, "db");
