@@ -29,11 +29,14 @@ const DEFAULT_SCENARIO: &str = include_str!("../labs/examples/three-tier.ron");
 #[command(
     name = "faultlab",
     version,
-    about = "A lab for learning fault tolerance in distributed systems"
+    about = "A lab for learning fault tolerance in distributed systems",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// A scenario file to open in the window (default: the three-tier shop).
+    file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -98,7 +101,7 @@ fn parse_duration_arg(s: &str) -> Result<SimDuration, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => run_default(),
+        None => open_window(cli.file.as_deref()),
         Some(Command::Run {
             file,
             seed,
@@ -124,18 +127,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_default() -> anyhow::Result<ExitCode> {
-    let scenario = scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
-        .context("the built-in default scenario does not load")?;
+/// Opens the window on `file`, or on the default scenario.
+fn open_window(file: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let scenario = match file {
+        Some(path) => match load(path) {
+            Ok(s) => s,
+            Err(code) => return Ok(code),
+        },
+        None => scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
+            .context("the built-in default scenario does not load")?,
+    };
     // eframe runs on the main thread, outside any async runtime; the live
     // runner starts its own thread.
-    match faultlab::ui::run(scenario.clone(), None) {
+    match faultlab::ui::run(scenario.clone(), file.map(Path::to_path_buf)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             // No display (a server, CI): say so and run the scenario headless.
-            eprintln!(
-                "faultlab: cannot open the window ({e}); running the default scenario headless."
-            );
+            eprintln!("faultlab: cannot open the window ({e}); running the scenario headless.");
             eprintln!("Try `faultlab run labs/examples/retry-storm.ron` or `faultlab --help`.\n");
             let summary = simulate(scenario);
             print!("{}", report::to_table(&summary));

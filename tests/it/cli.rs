@@ -210,6 +210,31 @@ fn no_arguments_without_a_display_runs_the_default_scenario_headless_and_says_so
 }
 
 #[test]
+fn a_file_argument_opens_that_scenario_or_says_why_not() {
+    let headless = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_faultlab"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .expect("the binary runs")
+    };
+    let out = headless(&["labs/examples/mm1.ron"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("headless"));
+    assert!(text(&out.stdout).contains("M/M/1"), "{}", text(&out.stdout));
+
+    let out = headless(&["tests/data/bad/nan.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("nan.ron:5:61"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn check_exits_1_on_the_starting_scenario_and_0_on_the_solution() {
     let out = faultlab(&["check", "labs/01-timeouts"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
