@@ -34,6 +34,10 @@ const DEFAULT_SCENARIO: &str = include_str!("../labs/examples/three-tier.ron");
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Open the window on this lab (a folder such as labs/04-fanout), with
+    /// its text, objectives and hints beside the graph.
+    #[arg(long, value_name = "DIR")]
+    lab: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -98,7 +102,7 @@ fn parse_duration_arg(s: &str) -> Result<SimDuration, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => run_default(),
+        None => run_default(cli.lab),
         Some(Command::Run {
             file,
             seed,
@@ -124,12 +128,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_default() -> anyhow::Result<ExitCode> {
-    let scenario = scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
-        .context("the built-in default scenario does not load")?;
+fn run_default(lab_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (scenario, path) = match &lab_dir {
+        Some(dir) => match faultlab::lab::load(dir) {
+            Ok(l) => (l.scenario, Some(l.scenario_path)),
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            }
+        },
+        None => (
+            scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
+                .context("the built-in default scenario does not load")?,
+            None,
+        ),
+    };
     // eframe runs on the main thread, outside any async runtime; the live
     // runner starts its own thread.
-    match faultlab::ui::run(scenario.clone(), None) {
+    match faultlab::ui::run_with_lab(scenario.clone(), path, lab_dir) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             // No display (a server, CI): say so and run the scenario headless.
