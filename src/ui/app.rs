@@ -713,7 +713,11 @@ impl FaultlabApp {
     /// starting scenario; on error shows it and keeps the current run.
     pub fn open_lab(&mut self, dir: &Path) {
         match self.lab.open(dir) {
-            Ok(start) => self.open(&start),
+            Ok(start) => {
+                // The lab's own steps replace the generic first-run hint.
+                self.hint = false;
+                self.open(&start);
+            }
             Err(message) => {
                 self.error = Some(ErrorNote {
                     title: "This lab did not open".to_string(),

@@ -427,7 +427,11 @@ fn checklist(ui: &mut Ui, current: &Current, snap: &Snapshot) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(mark).color(color).strong());
             ui.label(&r.name);
-            ui.label(RichText::new(r.value_text()).monospace());
+            let value = match (r.value, r.verdict) {
+                (None, Verdict::NotYet) => "at the end".to_string(),
+                _ => r.value_text(),
+            };
+            ui.label(RichText::new(value).monospace());
         });
         ui.label(RichText::new(&r.requirement).small().weak())
             .on_hover_text(r.note.clone().unwrap_or_default());
