@@ -37,6 +37,10 @@ struct Cli {
     command: Option<Command>,
     /// A scenario file to open in the window (default: the three-tier shop).
     file: Option<PathBuf>,
+    /// Open the window on this lab (a folder such as labs/04-fanout), with
+    /// its text, objectives and hints beside the graph.
+    #[arg(long, value_name = "DIR", conflicts_with = "file")]
+    lab: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -101,7 +105,7 @@ fn parse_duration_arg(s: &str) -> Result<SimDuration, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => open_window(cli.file.as_deref()),
+        None => open_window(cli.file.as_deref(), cli.lab),
         Some(Command::Run {
             file,
             seed,
@@ -127,19 +131,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// Opens the window on `file`, or on the default scenario.
-fn open_window(file: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let scenario = match file {
-        Some(path) => match load(path) {
-            Ok(s) => s,
+/// Opens the window on a lab, on a scenario `file`, or on the default scenario.
+fn open_window(file: Option<&Path>, lab_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (scenario, path) = match (&lab_dir, file) {
+        (Some(dir), _) => match faultlab::lab::load(dir) {
+            Ok(l) => (l.scenario, Some(l.scenario_path)),
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            }
+        },
+        (None, Some(path)) => match load(path) {
+            Ok(s) => (s, Some(path.to_path_buf())),
             Err(code) => return Ok(code),
         },
-        None => scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
-            .context("the built-in default scenario does not load")?,
+        (None, None) => (
+            scenario::parse_str(DEFAULT_SCENARIO, "labs/examples/three-tier.ron")
+                .context("the built-in default scenario does not load")?,
+            None,
+        ),
     };
     // eframe runs on the main thread, outside any async runtime; the live
     // runner starts its own thread.
-    match faultlab::ui::run(scenario.clone(), file.map(Path::to_path_buf)) {
+    match faultlab::ui::run_with_lab(scenario.clone(), path, lab_dir) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             // No display (a server, CI): say so and run the scenario headless.

@@ -118,6 +118,15 @@ pub fn check_scenario(lab: &Lab, scenario: &Scenario, origin: &str, seed: u64) -
     report
 }
 
+/// Runs `config` to its end with the lab's seed, duration and window, and
+/// measures the objectives on the finished run (exact, whole-run metrics
+/// included). The window uses it for a final verdict on a live run replayed
+/// headless; unlike [`check_scenario`] it does not compare the fixed parts.
+pub fn evaluate_config(lab: &Lab, config: SimConfig) -> Result<Vec<ObjectiveResult>, String> {
+    let summary = run(lab.run_config(config))?;
+    Ok(evaluate_objectives(&lab.objectives, &summary))
+}
+
 /// Runs a configuration to its end; a panic (a bug) becomes an error message.
 pub(super) fn run(config: SimConfig) -> Result<RunSummary, String> {
     let seed = config.seed;

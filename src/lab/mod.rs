@@ -73,7 +73,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use check::{CheckReport, check, check_scenario, render_check_report};
+pub use check::{CheckReport, check, check_scenario, evaluate_config, render_check_report};
 pub use error::LabError;
 pub use file::{MAX_CHOICES, MAX_LIST, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 pub use fixed::Fixed;

@@ -18,6 +18,7 @@ use super::export;
 use super::files::{self, Files, Picked, Purpose};
 use super::graph::GraphView;
 use super::inspector::{Inspector, View};
+use super::lab_panel::{LabPanel, LabRequest};
 use super::pace::Pace;
 use super::palette;
 use super::plots::{Marker, Plots};
@@ -109,6 +110,8 @@ pub struct FaultlabApp {
     status_clock: f64,
     /// Repaint every frame while playing (the dots move). Off in tests.
     animate: bool,
+    /// The lab panel on the left.
+    lab: LabPanel,
 }
 
 impl FaultlabApp {
@@ -130,6 +133,7 @@ impl FaultlabApp {
             .unwrap_or_default();
         let mut app = Self::with_driver(&cc.egui_ctx, driver, description, path);
         app.apply_remembered(remembered);
+        app.lab.restore(cc.storage);
         app.files.native = true;
         app.animate = true;
         app
@@ -176,6 +180,7 @@ impl FaultlabApp {
             pace: Pace::default(),
             show_fps: false,
             animate: false,
+            lab: LabPanel::default(),
         }
     }
 
@@ -315,6 +320,15 @@ impl FaultlabApp {
                     }
                 });
         }
+        let mut lab_request = None;
+        let (id, size) = match self.lab.expanded {
+            true => ("lab", 400.0),
+            false => ("lab-collapsed", 60.0),
+        };
+        Panel::left(id)
+            .resizable(self.lab.expanded)
+            .default_size(size)
+            .show(ui, |ui| lab_request = self.lab.show(ui, &snap));
         CentralPanel::default()
             .frame(Frame::central_panel(ui.style()).inner_margin(Margin::same(0)))
             .show(ui, |ui| {
@@ -336,6 +350,9 @@ impl FaultlabApp {
         }
         for intent in intents {
             self.carry_out(&ctx, intent);
+        }
+        if let Some(LabRequest::Open(path)) = lab_request {
+            self.open(&path);
         }
         if self.animate && self.driver.latest().playing {
             ctx.request_repaint();
@@ -698,6 +715,29 @@ impl FaultlabApp {
         }
     }
 
+    /// Opens the lab in `dir` (`labs/NN-slug`) in the lab panel and runs its
+    /// starting scenario; on error shows it and keeps the current run.
+    pub fn open_lab(&mut self, dir: &Path) {
+        match self.lab.open(dir) {
+            Ok(start) => {
+                // The lab's own steps replace the generic first-run hint.
+                self.hint = false;
+                self.open(&start);
+            }
+            Err(message) => {
+                self.error = Some(ErrorNote {
+                    title: "This lab did not open".to_string(),
+                    body: message,
+                });
+            }
+        }
+    }
+
+    /// The lab open in the lab panel, by its folder's name.
+    pub fn lab_slug(&self) -> Option<&str> {
+        self.lab.current_slug()
+    }
+
     /// Saves the scenario and the learner's actions to `path`.
     pub fn save(&mut self, path: &Path) {
         let snap = self.driver.latest();
@@ -900,6 +940,7 @@ impl eframe::App for FaultlabApp {
             log_latency: self.plots.log_latency,
         };
         eframe::set_value(storage, STORAGE_KEY, &r);
+        self.lab.store(storage);
     }
 }
 

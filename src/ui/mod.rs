@@ -16,6 +16,8 @@
 //!   works out the knobs in force from the snapshot alone.
 //! - `plots` and `series`: the plots and their downsampled data;
 //!   `timeline`: the strip of events with rewind.
+//! - `lab_panel`: the lab picker, the lab's text, its live checklist,
+//!   predictions and hints, with progress kept between launches.
 //! - `files`: open and save; `export`: PNG of the window, metrics as JSON/CSV; `palette`: the one colour palette; `style`: fonts;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
@@ -30,6 +32,7 @@ mod files;
 mod glyphs;
 mod graph;
 mod inspector;
+mod lab_panel;
 mod links;
 mod pace;
 mod palette;
@@ -56,6 +59,16 @@ use crate::scenario::Scenario;
 /// any). Blocks until the window closes. Call on the main thread, outside
 /// any async runtime.
 pub fn run(scenario: Scenario, path: Option<PathBuf>) -> eframe::Result {
+    run_with_lab(scenario, path, None)
+}
+
+/// Like [`run`], with the lab in `lab` (a `labs/NN-slug` folder) open in the
+/// lab panel and its starting scenario running.
+pub fn run_with_lab(
+    scenario: Scenario,
+    path: Option<PathBuf>,
+    lab: Option<PathBuf>,
+) -> eframe::Result {
     let title = format!("faultlab — {}", scenario.config.name);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -69,6 +82,12 @@ pub fn run(scenario: Scenario, path: Option<PathBuf>) -> eframe::Result {
     eframe::run_native(
         "faultlab",
         options,
-        Box::new(move |cc| Ok(Box::new(FaultlabApp::new(cc, scenario, path)))),
+        Box::new(move |cc| {
+            let mut app = FaultlabApp::new(cc, scenario, path);
+            if let Some(dir) = lab {
+                app.open_lab(&dir);
+            }
+            Ok(Box::new(app))
+        }),
     )
 }

@@ -262,6 +262,109 @@ const ATTEMPTS: &[Attempt] = &[
         &[("loss: 0.05", "loss: 0.0")],
         Expect::Changed,
     ),
+    (
+        "04-fanout",
+        "hedging every call almost at once",
+        &[(
+            r#""to-shards": Policy(timeout: "1s")"#,
+            r#""to-shards": Policy(timeout: "1s", hedge: After("1ms"))"#,
+        )],
+        Expect::Fails("Hedges stay cheap"),
+    ),
+    (
+        "04-fanout",
+        "making the shards fast",
+        &[("(0.01, Constant(\"200ms\"))", "(0.01, Constant(\"2ms\"))")],
+        Expect::Changed,
+    ),
+    (
+        "05-breakers",
+        "a fallback without shorter timeouts",
+        &[(
+            r#""suggestions": Service(workers: 64,"#,
+            r#""suggestions": Service(workers: 64, fallback: Default,"#,
+        )],
+        Expect::Fails("Checkout stays quick during the outage"),
+    ),
+    (
+        "05-breakers",
+        "a fallback and short timeouts but no breaker",
+        &[
+            (
+                r#""suggestions": Service(workers: 64,"#,
+                r#""suggestions": Service(workers: 64, fallback: Default,"#,
+            ),
+            (
+                r#""checkout-to-suggestions": Policy(timeout: "2s")"#,
+                r#""checkout-to-suggestions": Policy(timeout: "150ms")"#,
+            ),
+            (
+                r#""suggestions-to-recs": Policy(timeout: "1s")"#,
+                r#""suggestions-to-recs": Policy(timeout: "100ms")"#,
+            ),
+        ],
+        Expect::Fails("Recommendations recover with the rollback"),
+    ),
+    (
+        "06-overload",
+        "a retry budget in the app, and an unbounded queue",
+        &[(
+            "retry: Retry(max: 2, on",
+            "retry: Retry(max: 2, budget: 0.1, on",
+        )],
+        Expect::Fails("Back to normal 3 s after the spike"),
+    ),
+    (
+        "06-overload",
+        "a queue bound of a second and more",
+        &[(
+            r#""api": Service(workers: 16,"#,
+            r#""api": Service(workers: 16, queue: 1000,"#,
+        )],
+        Expect::Fails("Back to normal 3 s after the spike"),
+    ),
+    (
+        "06-overload",
+        "a queue bound of a tenth of a second",
+        &[(
+            r#""api": Service(workers: 16,"#,
+            r#""api": Service(workers: 16, queue: 80,"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "06-overload",
+        "a rate limit below capacity",
+        &[(
+            r#""api": Service(workers: 16,"#,
+            r#""api": Service(workers: 16, rate_limit: RateLimit(overall: Bucket(per_second: 750, burst: 50)),"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "07-caching",
+        "only a bigger cache",
+        &[(
+            r#"capacity: 2000, ttl: "5s""#,
+            r#"capacity: 20000, ttl: "60s""#,
+        )],
+        Expect::Fails("Pages are back 4 s after the restart"),
+    ),
+    (
+        "07-caching",
+        "a bigger cache and a bounded database queue",
+        &[
+            (
+                r#"capacity: 2000, ttl: "5s""#,
+                r#"capacity: 20000, ttl: "60s""#,
+            ),
+            (
+                r#""db": Service(workers: 8,"#,
+                r#""db": Service(workers: 8, queue: 100,"#,
+            ),
+        ],
+        Expect::Pass,
+    ),
 ];
 
 #[test]

@@ -6,6 +6,7 @@ mod cli;
 mod clocks;
 mod determinism;
 mod idempotency;
+mod lab_window;
 mod labs;
 mod live;
 mod partitions;

@@ -21,7 +21,7 @@ use super::support::example;
 
 /// A window over a paused thread-free session of `three-tier.ron`, with the
 /// first-run hint dismissed.
-fn window() -> Harness<'static, FaultlabApp> {
+pub(crate) fn window() -> Harness<'static, FaultlabApp> {
     let scenario = example("three-tier.ron");
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
@@ -48,7 +48,7 @@ fn click_node(h: &mut Harness<'_, FaultlabApp>, name: &str) {
 
 /// Clicks a button, first scrolling it into view (the inspector scrolls),
 /// then lets the window settle.
-fn click(h: &mut Harness<'_, FaultlabApp>, label: &str) {
+pub(crate) fn click(h: &mut Harness<'_, FaultlabApp>, label: &str) {
     h.get_by_label(label).scroll_to_me();
     h.run();
     h.get_by_label(label).click();
@@ -57,7 +57,7 @@ fn click(h: &mut Harness<'_, FaultlabApp>, label: &str) {
     h.run_steps(30);
 }
 
-fn advance(h: &mut Harness<'_, FaultlabApp>, secs: u64) {
+pub(crate) fn advance(h: &mut Harness<'_, FaultlabApp>, secs: u64) {
     h.state_mut()
         .driver_mut()
         .advance(SimDuration::from_secs(secs));
