@@ -32,6 +32,8 @@ pub struct NodeLook<'a> {
     pub hovered: bool,
     /// Attempts per second it sends (what a client's figure shows).
     pub sent_per_s: f64,
+    /// Room for the two lines of words under it (not when a neighbour sits there).
+    pub details: bool,
 }
 
 /// Paints a node centred at `c` at `zoom`, on a background `bg`; `text` is
@@ -114,7 +116,7 @@ pub fn paint_node(
     );
 
     // Kind and health in words under it, with the health mark; then figures.
-    if zoom >= 0.45 {
+    if look.details && zoom >= 0.45 {
         let small = (11.0 * zoom).clamp(8.0, 15.0);
         let line1 = format!(
             "{} {} · {}",

@@ -24,6 +24,8 @@ use crate::sim::config::{NodeId, SimConfig};
 /// Zoom limits.
 const MIN_ZOOM: f32 = 0.3;
 const MAX_ZOOM: f32 = 2.5;
+/// A caller with more callees than this shows its links as dots, not chips.
+const MAX_CHIPS_PER_CALLER: usize = 8;
 /// Room kept around the graph when fitting it to the view, in points.
 const FIT_MARGIN: f32 = 36.0;
 /// A click this close to an edge (in points) selects it.
@@ -186,10 +188,22 @@ impl GraphView {
             );
         }
 
-        // Link chips: the clickable, labelled handle of each edge.
+        // Link chips: the clickable, labelled handle of each edge. In a wide
+        // fan-out, or where chips would crowd each other, they shrink to dots.
+        let mut fan_out = vec![0usize; n];
+        for &(k, _, _) in &segments {
+            if let Some(f) = fan_out.get_mut(snapshot.edges[k].from.index()) {
+                *f += 1;
+            }
+        }
+        let mut placed: Vec<Rect> = Vec::with_capacity(segments.len());
         for &(k, p0, p1) in &segments {
             let e = &snapshot.edges[k];
-            let response = self.link_chip(ui, &painter, p0, p1, e, snapshot, &theme);
+            let wide = fan_out
+                .get(e.from.index())
+                .is_some_and(|&f| f > MAX_CHIPS_PER_CALLER);
+            let placing = (wide, &mut placed);
+            let response = self.link_chip(ui, &painter, (p0, p1), e, snapshot, &theme, placing);
             if response.clicked() {
                 *selection = Selection::Link {
                     from: e.from,
@@ -233,6 +247,18 @@ impl GraphView {
                     *selection = Selection::Node(id);
                 }
             }
+            // The words under a node need about 1.4 node widths and 32 points.
+            let words = Rect::from_min_max(
+                c + vec2(-1.4 * half.x, half.y),
+                c + vec2(1.4 * half.x, half.y + 32.0 * zoom),
+            );
+            let crowded = (0..n).any(|j| {
+                j != i
+                    && words.intersects(Rect::from_center_size(
+                        to_screen(self.positions[j]),
+                        half * 2.0,
+                    ))
+            });
             let look = NodeLook {
                 name,
                 role,
@@ -240,6 +266,7 @@ impl GraphView {
                 selected: selection.has_node(id),
                 hovered: response.hovered(),
                 sent_per_s,
+                details: !crowded,
             };
             glyphs::paint_node(&painter, c, zoom, &look, theme.bg, theme.text);
         }
@@ -301,16 +328,19 @@ impl GraphView {
         self.pan = -bb.center().to_vec2() * self.zoom;
     }
 
+    /// Draws the chip of the edge `p0 → p1` with its rate and failures, or
+    /// a small dot in a `wide` fan-out or where a full chip would crowd one
+    /// in `placed`.
     #[allow(clippy::too_many_arguments)]
     fn link_chip(
         &self,
         ui: &Ui,
         painter: &egui::Painter,
-        p0: Pos2,
-        p1: Pos2,
+        (p0, p1): (Pos2, Pos2),
         e: &crate::live::EdgeState,
         snapshot: &Snapshot,
         theme: &Theme,
+        (wide, placed): (bool, &mut Vec<Rect>),
     ) -> Response {
         let d = p1 - p0;
         let len = d.length().max(1.0);
@@ -332,7 +362,14 @@ impl GraphView {
             palette::lerp(theme.bg, theme.text, 0.8)
         };
         let galley = painter.layout_no_wrap(text, font, color);
-        let chip = Rect::from_center_size(mid, galley.size() + vec2(8.0, 2.0));
+        let full = Rect::from_center_size(mid, galley.size() + vec2(8.0, 2.0));
+        let crowded = wide || placed.iter().any(|r| r.expand(4.0).intersects(full));
+        let chip = if crowded {
+            Rect::from_center_size(mid, vec2(9.0, 9.0))
+        } else {
+            full
+        };
+        placed.push(chip);
         let from = &snapshot.scenario.nodes[e.from.index()].name;
         let to = &snapshot.scenario.nodes[e.to.index()].name;
         let response = ui.interact(
@@ -347,14 +384,23 @@ impl GraphView {
         } else {
             theme.bg.gamma_multiply(0.85)
         };
-        painter.rect(
-            chip,
-            CornerRadius::same(3),
-            fill,
-            Stroke::NONE,
-            StrokeKind::Inside,
-        );
-        painter.galley(chip.min + vec2(4.0, 1.0), galley, color);
+        if crowded {
+            let dot = if response.hovered() {
+                theme.text
+            } else {
+                color
+            };
+            painter.circle_filled(mid, 3.5, dot);
+        } else {
+            painter.rect(
+                chip,
+                CornerRadius::same(3),
+                fill,
+                Stroke::NONE,
+                StrokeKind::Inside,
+            );
+            painter.galley(chip.min + vec2(4.0, 1.0), galley, color);
+        }
         response.on_hover_text(format!(
             "{from} → {to}: {:.1} attempts/s, {:.2}% failed.\nClick to see its latency, loss and partition buttons.",
             e.attempts_per_s,
