@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod clocks;
 mod determinism;
+mod generated;
 mod idempotency;
 mod labs;
 mod live;
