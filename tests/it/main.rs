@@ -1,11 +1,13 @@
 //! One integration test binary; each module is one concern.
 
+mod alloc_meter;
 mod support;
 
 mod cli;
 mod clocks;
 mod determinism;
 mod generated;
+mod hostile;
 mod idempotency;
 mod labs;
 mod live;
