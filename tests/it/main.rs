@@ -19,3 +19,4 @@ mod scenario_files;
 mod scenario_roundtrip;
 mod tidy;
 mod ui;
+mod versions;
