@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod clocks;
+mod crash_isolation;
 mod determinism;
 mod generated;
 mod hostile;

@@ -321,6 +321,36 @@ fn save_then_open_gives_an_equal_scenario() {
 }
 
 #[test]
+fn a_panic_in_the_run_shows_seed_and_time_and_start_again_recovers() {
+    let mut h = window();
+    h.state_mut().send(Command::Play);
+    advance(&mut h, 3);
+    h.state_mut()
+        .send(Command::Act(super::crash_isolation::impossible_action()));
+    h.run();
+    assert!(
+        h.query_by_label("The simulation stopped with an internal error.")
+            .is_some(),
+        "the failure is on screen"
+    );
+    assert!(
+        h.query_by_label_contains("Seed 7 at t = 3.000 s").is_some(),
+        "with the seed and time that reproduce it"
+    );
+    assert!(h.state().snapshot().failure.is_some());
+    click(&mut h, "Start again");
+    assert_eq!(h.state().snapshot().failure, None);
+    assert!(
+        h.query_by_label("The simulation stopped with an internal error.")
+            .is_none()
+    );
+    // The window still works: the run plays on.
+    h.state_mut().send(Command::Play);
+    advance(&mut h, 2);
+    assert!(h.state().snapshot().totals.ok > 0);
+}
+
+#[test]
 fn a_bad_file_shows_the_error_and_keeps_the_scenario() {
     let mut h = window();
     let before = h.state().snapshot().scenario.clone();
