@@ -18,6 +18,7 @@ mod queueing;
 mod retries;
 mod scenario_files;
 mod scenario_roundtrip;
+mod sweep;
 mod tidy;
 mod ui;
 mod versions;
