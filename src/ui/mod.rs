@@ -16,11 +16,12 @@
 //!   works out the knobs in force from the snapshot alone.
 //! - `plots` and `series`: the plots and their downsampled data;
 //!   `timeline`: the strip of events with rewind.
-//! - `files`: open and save; `export`: PNG of the window, metrics as JSON/CSV; `palette`: the one colour palette; `style`: fonts;
+//! - `files`: open and save; `autosave`: unsaved work kept across a crash; `export`: PNG of the window, metrics as JSON/CSV; `palette`: the one colour palette; `style`: fonts;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
 
 mod app;
+mod autosave;
 mod dist_edit;
 mod drafts;
 mod driver;
