@@ -5,6 +5,7 @@
 //! - [`scenario`]: the RON scenario file, validated into a [`sim::config::SimConfig`].
 //! - [`report`]: the summary of a run as a table, JSON or CSV.
 //! - [`live`]: the runner that paces a simulation for the window.
+//! - [`sweep`]: a scenario over a grid of settings and seeds, as CSV.
 
 pub mod lab;
 pub mod live;
@@ -12,4 +13,5 @@ pub mod metrics;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod ui;

@@ -1,6 +1,6 @@
 //! The `faultlab` command: with no subcommand it opens the window with the
-//! default scenario running (headless when there is no display); `run` and
-//! `validate` work on scenario files, `check` and `grade` on labs.
+//! default scenario running (headless when there is no display); `run`,
+//! `validate` and `sweep` work on scenario files, `check` and `grade` on labs.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -89,6 +89,24 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         threads: usize,
     },
+    /// Run a scenario over a grid of settings and seeds; writes CSV, one row per run.
+    Sweep {
+        /// The scenario file.
+        file: PathBuf,
+        /// A setting and its values, e.g. nodes.api.workers=4,8,16 or
+        /// policies.web->api.retries=0,1,3 (repeat for a grid).
+        #[arg(long = "set", value_name = "PATH=VALUES")]
+        set: Vec<String>,
+        /// Seeds per grid point: the file's seed and the next ones.
+        #[arg(long, default_value_t = 1)]
+        seeds: u64,
+        /// Write the CSV here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Parallel runs (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 fn parse_duration_arg(s: &str) -> Result<SimDuration, String> {
@@ -121,6 +139,13 @@ fn main() -> ExitCode {
             out,
             threads,
         }) => grade(&lab, &submissions, out.as_deref(), threads),
+        Some(Command::Sweep {
+            file,
+            set,
+            seeds,
+            out,
+            threads,
+        }) => sweep(&file, &set, seeds, out.as_deref(), threads),
     };
     match result {
         Ok(code) => code,
@@ -319,6 +344,54 @@ fn grade(
                 table.rows.len()
             );
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sweep(
+    path: &Path,
+    set: &[String],
+    seeds: u64,
+    out: Option<&Path>,
+    threads: usize,
+) -> anyhow::Result<ExitCode> {
+    use faultlab::sweep;
+    let base = match load(path) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let planned = set
+        .iter()
+        .map(|s| s.parse::<sweep::Setting>())
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|settings| Ok((sweep::plan(&base, &settings, seeds)?, settings)));
+    let (plan, settings) = match planned {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}: {e}", path.display());
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(plan.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} sweeping [{bar:40}] {pos}/{len} runs ({eta} left)")
+            .expect("constant template is valid")
+            .progress_chars("=> "),
+    );
+    let rows = sweep::run(plan, threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let csv = sweep::to_csv(&settings, &rows);
+    match out {
+        Some(file) => {
+            std::fs::write(file, csv)
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            eprintln!("{} runs written to {}", rows.len(), file.display());
+        }
+        None => print!("{csv}"),
     }
     Ok(ExitCode::SUCCESS)
 }

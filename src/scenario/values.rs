@@ -54,6 +54,17 @@ impl TryFrom<String> for SignedDur {
     }
 }
 
+/// `x` as written in a message: very large or very small values in
+/// scientific notation (1e308 is not 309 digits).
+fn short_number(x: f64) -> String {
+    let a = x.abs();
+    if a >= 1e15 || (a > 0.0 && a < 1e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// Declares an `f64` newtype that rejects NaN, infinities and values outside a range.
 macro_rules! real {
     ($(#[$meta:meta])* $name:ident, $ok:expr, $range:expr) => {
@@ -73,7 +84,7 @@ macro_rules! real {
                 } else if ok(x) {
                     Ok($name(x))
                 } else {
-                    Err(format!("{x} is out of range; {}", $range))
+                    Err(format!("{} is out of range; {}", short_number(x), $range))
                 }
             }
         }

@@ -112,6 +112,8 @@ pub struct FaultlabApp {
     animate: bool,
     /// The lab panel on the left.
     lab: LabPanel,
+    /// Unsaved work kept across a crash (off in tests unless enabled).
+    autosave: super::autosave::Autosave,
 }
 
 impl FaultlabApp {
@@ -136,6 +138,9 @@ impl FaultlabApp {
         app.lab.restore(cc.storage);
         app.files.native = true;
         app.animate = true;
+        if let Some(path) = super::autosave::Autosave::default_path() {
+            app.enable_autosave(path);
+        }
         app
     }
 
@@ -181,7 +186,14 @@ impl FaultlabApp {
             show_fps: false,
             animate: false,
             lab: LabPanel::default(),
+            autosave: Default::default(),
         }
+    }
+
+    /// Autosaves unsaved work to `path`, and offers to restore work found
+    /// there (a session that crashed). `new` uses faultlab's data folder.
+    pub fn enable_autosave(&mut self, path: PathBuf) {
+        self.autosave = super::autosave::Autosave::at(path);
     }
 
     fn apply_remembered(&mut self, r: Remembered) {
@@ -929,6 +941,11 @@ impl FaultlabApp {
 impl eframe::App for FaultlabApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.ui_frame(ui);
+        self.keep_unsaved_work(ui.ctx());
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.autosave.on_exit();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -941,6 +958,27 @@ impl eframe::App for FaultlabApp {
         };
         eframe::set_value(storage, STORAGE_KEY, &r);
         self.lab.store(storage);
+    }
+}
+
+impl FaultlabApp {
+    /// Autosaves unsaved work, and offers to restore work a crash left.
+    fn keep_unsaved_work(&mut self, ctx: &Context) {
+        let snap = self.driver.latest();
+        let now = ctx.input(|i| i.time);
+        self.autosave
+            .tick(&snap, &self.files, &self.files.description, now);
+        if self.files.unsaved(&snap) {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                super::autosave::INTERVAL_S,
+            ));
+        }
+        if let Some(restored) = self.autosave.prompt(ctx) {
+            self.driver.send(Command::Load(Box::new(restored.config)));
+            self.files.description = restored.description;
+            self.files.path = None;
+            self.set_status("Restored unsaved work: File ▸ Save as… to keep it".to_string());
+        }
     }
 }
 

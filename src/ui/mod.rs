@@ -18,11 +18,14 @@
 //!   `timeline`: the strip of events with rewind.
 //! - `lab_panel`: the lab picker, the lab's text, its live checklist,
 //!   predictions and hints, with progress kept between launches.
-//! - `files`: open and save; `export`: PNG of the window, metrics as JSON/CSV; `palette`: the one colour palette; `style`: fonts;
+//! - `files`: open and save; `autosave`: unsaved work kept across a crash;
+//!   `export`: PNG of the window or one plot, metrics as JSON/CSV;
+//!   `palette`: the one colour palette; `style`: fonts;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
 
 mod app;
+mod autosave;
 mod dist_edit;
 mod drafts;
 mod driver;

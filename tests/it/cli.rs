@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn faultlab(args: &[&str]) -> Output {
+/// Runs the built `faultlab` binary in the project folder.
+pub fn faultlab(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faultlab"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -11,7 +12,8 @@ fn faultlab(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn text(bytes: &[u8]) -> String {
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

@@ -1,10 +1,14 @@
 //! One integration test binary; each module is one concern.
 
+mod alloc_meter;
 mod support;
 
 mod cli;
 mod clocks;
+mod crash_isolation;
 mod determinism;
+mod generated;
+mod hostile;
 mod idempotency;
 mod lab_window;
 mod labs;
@@ -16,5 +20,7 @@ mod retries;
 mod scenario_files;
 mod scenario_roundtrip;
 mod service_knobs;
+mod sweep;
 mod tidy;
 mod ui;
+mod versions;

@@ -363,6 +363,79 @@ fn save_then_open_gives_an_equal_scenario() {
 }
 
 #[test]
+fn a_panic_in_the_run_shows_seed_and_time_and_start_again_recovers() {
+    let mut h = window();
+    h.state_mut().send(Command::Play);
+    advance(&mut h, 3);
+    h.state_mut()
+        .send(Command::Act(super::crash_isolation::impossible_action()));
+    h.run();
+    assert!(
+        h.query_by_label("The simulation stopped with an internal error.")
+            .is_some(),
+        "the failure is on screen"
+    );
+    assert!(
+        h.query_by_label_contains("Seed 7 at t = 3.000 s").is_some(),
+        "with the seed and time that reproduce it"
+    );
+    assert!(h.state().snapshot().failure.is_some());
+    click(&mut h, "Start again");
+    assert_eq!(h.state().snapshot().failure, None);
+    assert!(
+        h.query_by_label("The simulation stopped with an internal error.")
+            .is_none()
+    );
+    // The window still works: the run plays on.
+    h.state_mut().send(Command::Play);
+    advance(&mut h, 2);
+    assert!(h.state().snapshot().totals.ok > 0);
+}
+
+#[test]
+fn unsaved_work_is_autosaved_and_offered_back_after_a_crash() {
+    let path = temp_path("autosave.ron");
+    let mut h = window();
+    h.state_mut().enable_autosave(path.clone());
+    h.run();
+    assert!(!path.exists(), "nothing unsaved, nothing written");
+    let db = id(&h, "db");
+    h.state_mut().send(Command::Play);
+    advance(&mut h, 2);
+    h.state_mut().send(Command::Act(Action::Crash(db)));
+    h.run();
+    let crashes_db = |c: &faultlab::sim::config::SimConfig| {
+        c.timeline
+            .iter()
+            .any(|a| matches!(a.action, Action::Crash(n) if n == db))
+    };
+    let kept = scenario::load_file(&path).expect("the autosave loads");
+    assert!(crashes_db(&kept.config), "it holds the action");
+    // The window goes away without a clean exit (a crash): the file stays,
+    // and the next window offers it.
+    drop(h);
+    let mut h = window();
+    h.state_mut().enable_autosave(path.clone());
+    h.run();
+    assert!(h.query_by_label("Restore unsaved work?").is_some());
+    click(&mut h, "Restore");
+    assert!(
+        crashes_db(&h.state().snapshot().scenario),
+        "the restored scenario has the crash in its timeline"
+    );
+    assert!(h.query_by_label("Restore unsaved work?").is_none());
+    assert_eq!(h.state().path(), None, "restored work is not a file yet");
+
+    // Discarding removes the file.
+    drop(h);
+    let mut h = window();
+    h.state_mut().enable_autosave(path.clone());
+    h.run();
+    click(&mut h, "Discard");
+    assert!(!path.exists());
+}
+
+#[test]
 fn a_bad_file_shows_the_error_and_keeps_the_scenario() {
     let mut h = window();
     let before = h.state().snapshot().scenario.clone();
