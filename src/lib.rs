@@ -6,6 +6,7 @@
 //! - [`report`]: the summary of a run as a table, JSON or CSV.
 //! - [`live`]: the runner that paces a simulation for the window.
 
+pub mod check;
 pub mod lab;
 pub mod live;
 pub mod metrics;

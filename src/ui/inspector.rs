@@ -728,6 +728,24 @@ fn config_grid(ui: &mut Ui, view: &View<'_>, kind: &NodeKind) {
                     row(ui, "in flight at most", m.to_string());
                 }
             }
+            NodeKind::StoreClient(c) => {
+                row(ui, "target", view.name(c.target).to_string());
+                row(ui, "writes", format!("{:.1}%", c.write_fraction * 100.0));
+            }
+            NodeKind::Replica(r) => {
+                row(ui, "replicas", (r.peers.len() + 1).to_string());
+                row(
+                    ui,
+                    "quorums",
+                    format!("R={} W={}", r.read_quorum, r.write_quorum),
+                );
+                row(ui, "resolve", format!("{:?}", r.resolve));
+                row(ui, "on partition", format!("{:?}", r.mode));
+            }
+            NodeKind::Monitor(m) => {
+                row(ui, "watches", m.watch.len().to_string());
+                row(ui, "detector", format!("{:?}", m.detector));
+            }
         });
     ui.weak("These come from the scenario file.");
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod clocks;
+mod detectors;
 mod determinism;
 mod idempotency;
 mod labs;
@@ -11,6 +12,7 @@ mod live;
 mod partitions;
 mod policies;
 mod queueing;
+mod replication;
 mod retries;
 mod scenario_files;
 mod scenario_roundtrip;

@@ -99,4 +99,20 @@ impl<'a> Ctx<'a> {
     pub fn executed(&mut self, root: RootId) -> bool {
         self.rec.executed(self.now, self.me.index(), root)
     }
+
+    /// Records in the history that this client invoked an operation on
+    /// `key` (a write of `write`, or a read); returns its history id.
+    pub fn op_invoked(&mut self, key: u64, write: Option<u64>) -> usize {
+        self.rec.op_invoked(self.now, self.me.0, key, write)
+    }
+
+    /// Records how the history's operation `id` ended.
+    pub fn op_completed(&mut self, id: usize, outcome: crate::metrics::history::Outcome) {
+        self.rec.op_completed(self.now, id, outcome);
+    }
+
+    /// This monitor began suspecting node `target`.
+    pub fn suspected(&mut self, target: usize) {
+        self.rec.suspected(self.now, self.me.index(), target);
+    }
 }
