@@ -6,7 +6,7 @@
 //! before another was invoked comes first) and register semantics (a read
 //! returns the latest write before it, or nothing before any write). Writes
 //! with an unknown outcome may be placed anywhere after their invocation or
-//! left out. A read that returned siblings is legal if any sibling is the
+//! left out (and are left out at once when no read returned their value). A read that returned siblings is legal if any sibling is the
 //! current value (a relaxation: siblings are not a register's behaviour).
 //!
 //! Limits: the search is exponential in the worst case. A key with more
@@ -54,10 +54,28 @@ pub enum Verdict {
 
 /// Checks one register's history.
 pub fn check(ops: &[RegOp]) -> Verdict {
+    // A write with an unknown outcome whose value no read returned can be
+    // left out: placing it never helps a read. This keeps the search from
+    // trying every position for each timed-out write.
+    let seen: HashSet<u64> = ops
+        .iter()
+        .filter_map(|o| match &o.kind {
+            RegKind::Read(vs) => Some(vs.iter().copied()),
+            RegKind::Write(_) => None,
+        })
+        .flatten()
+        .collect();
+    let mut ops: Vec<RegOp> = ops
+        .iter()
+        .filter(|o| match o.kind {
+            RegKind::Write(v) => o.complete.is_some() || seen.contains(&v),
+            RegKind::Read(_) => true,
+        })
+        .cloned()
+        .collect();
     if ops.len() > MAX_OPS {
         return Verdict::TooLarge;
     }
-    let mut ops = ops.to_vec();
     ops.sort_by_key(|o| o.invoke);
     let mut by_completion: Vec<usize> = (0..ops.len())
         .filter(|&i| ops[i].complete.is_some())

@@ -209,6 +209,7 @@ fn nature(n: &NodeConfig, c: &SimConfig) -> Vec<(&'static str, String)> {
         ]),
         NodeKind::StoreClient(s) => v.push(("target", named(&format!("{:?}", s.target), c))),
         NodeKind::Monitor(m) => v.push(("watch", named(&format!("{:?}", m.watch), c))),
+        NodeKind::Raft(r) => v.push(("peers", named(&format!("{:?}", r.peers), c))),
         NodeKind::Client(_) => {}
     }
     v

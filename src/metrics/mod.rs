@@ -8,6 +8,7 @@ pub mod counts;
 pub mod detection;
 pub mod histogram;
 pub mod history;
+pub mod raft;
 pub mod recorder;
 pub mod summary;
 

@@ -214,6 +214,7 @@ pub struct Recorder {
     history: History,
     detection: Detection,
     read_repairs: u64,
+    raft: super::raft::RaftLedger,
 }
 
 impl Recorder {
@@ -264,6 +265,7 @@ impl Recorder {
             history: History::default(),
             detection: Detection::new(node_count, &[]),
             read_repairs: 0,
+            raft: super::raft::RaftLedger::default(),
         }
     }
 
@@ -518,6 +520,11 @@ impl Recorder {
         &self.history
     }
 
+    /// Raft bookkeeping (leaders per term, applied entries).
+    pub fn raft(&mut self) -> &mut super::raft::RaftLedger {
+        &mut self.raft
+    }
+
     /// A replica repaired a stale replica after a read.
     pub fn read_repair(&mut self) {
         self.read_repairs += 1;
@@ -607,6 +614,7 @@ impl Recorder {
             windows,
             consistency,
             detection,
+            raft: self.raft.summary(),
         }
     }
 

@@ -40,6 +40,9 @@ pub struct RunSummary {
     /// Failure-detector figures (runs with monitors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detection: Option<super::detection::DetectionSummary>,
+    /// Raft elections and safety counts (runs with Raft nodes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raft: Option<super::raft::RaftSummary>,
 }
 
 /// End-to-end request counts, as the clients saw them.

@@ -143,6 +143,21 @@ pub(crate) enum NodeSpec {
         #[serde(default)]
         clock: Option<ClockSpec>,
     },
+    Raft {
+        peers: Vec<Name>,
+        #[serde(default)]
+        election_min: Option<Dur>,
+        #[serde(default)]
+        election_max: Option<Dur>,
+        #[serde(default)]
+        heartbeat: Option<Dur>,
+        #[serde(default)]
+        zone: Option<Name>,
+        #[serde(default)]
+        position: Option<(Coord, Coord)>,
+        #[serde(default)]
+        clock: Option<ClockSpec>,
+    },
     StoreClient {
         target: Name,
         open: OpenSpec,
@@ -228,6 +243,12 @@ impl NodeSpec {
                 ..
             }
             | NodeSpec::Monitor {
+                zone,
+                position,
+                clock,
+                ..
+            }
+            | NodeSpec::Raft {
                 zone,
                 position,
                 clock,

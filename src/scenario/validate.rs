@@ -23,8 +23,8 @@ use crate::sim::config::{
     Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, CapMode,
     ClientConfig, ClockConfig, DetectorConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig,
     LinkModel, Load, MonitorConfig, NodeConfig, NodeId, NodeKind, Operation, PolicyConfig,
-    Priority, QueueConfig, RateLimitConfig, ReplicaConfig, Resolve, RetryConfig, RetryOn,
-    ServiceConfig, SheddingConfig, SimConfig, SloConfig, StoreClientConfig, TimedAction,
+    Priority, QueueConfig, RaftConfig, RateLimitConfig, ReplicaConfig, Resolve, RetryConfig,
+    RetryOn, ServiceConfig, SheddingConfig, SimConfig, SloConfig, StoreClientConfig, TimedAction,
     TokenBucketConfig,
 };
 use crate::sim::dist::Dist;
@@ -44,6 +44,12 @@ pub(crate) const DEFAULT_MIN_CALLS: u32 = 10;
 pub(crate) const DEFAULT_PROBES: u32 = 1;
 /// A store replica's quorum timeout when the file does not say.
 pub(crate) const DEFAULT_QUORUM_TIMEOUT: SimDuration = SimDuration::from_millis(100);
+/// A raft node's shortest election timeout when the file does not say.
+pub(crate) const DEFAULT_ELECTION_MIN: SimDuration = SimDuration::from_millis(150);
+/// A raft node's longest election timeout when the file does not say.
+pub(crate) const DEFAULT_ELECTION_MAX: SimDuration = SimDuration::from_millis(300);
+/// A raft leader's heartbeat interval when the file does not say.
+pub(crate) const DEFAULT_HEARTBEAT: SimDuration = SimDuration::from_millis(50);
 /// A phi accrual detector's window when the file does not say.
 pub(crate) const DEFAULT_PHI_WINDOW: u32 = 100;
 /// A phi accrual detector's floor on the standard deviation when the file does not say.
@@ -61,6 +67,7 @@ enum Kind {
     Replica,
     StoreClient,
     Monitor,
+    Raft,
 }
 
 impl Kind {
@@ -73,6 +80,7 @@ impl Kind {
             NodeSpec::Replica { .. } => Kind::Replica,
             NodeSpec::StoreClient { .. } => Kind::StoreClient,
             NodeSpec::Monitor { .. } => Kind::Monitor,
+            NodeSpec::Raft { .. } => Kind::Raft,
         }
     }
 
@@ -85,6 +93,7 @@ impl Kind {
             Kind::Replica => "a store replica",
             Kind::StoreClient => "a store client",
             Kind::Monitor => "a monitor",
+            Kind::Raft => "a raft node",
         }
     }
 }
@@ -367,7 +376,7 @@ impl Checker<'_> {
         }
         if matches!(
             self.kind(id),
-            Kind::Replica | Kind::StoreClient | Kind::Monitor
+            Kind::Replica | Kind::StoreClient | Kind::Monitor | Kind::Raft
         ) {
             let what = self.kind(id).word();
             self.problem(
@@ -767,11 +776,11 @@ impl Checker<'_> {
             } => {
                 let tloc = loc.field("target");
                 let target = match self.node_ref(target, &tloc) {
-                    Some(id) if self.kind(id) != Kind::Replica => {
+                    Some(id) if !matches!(self.kind(id), Kind::Replica | Kind::Raft) => {
                         let what = self.kind(id).word();
                         self.problem(
                             &tloc.at_str(&target.0),
-                            format!("{target} is {what}; a store client's target must be a store replica"),
+                            format!("{target} is {what}; a store client's target must be a store replica or a raft node"),
                         );
                         placeholder
                     }
@@ -796,6 +805,38 @@ impl Checker<'_> {
                 detector,
                 ..
             } => NodeKind::Monitor(self.monitor(i, watch, interval, detector, loc)),
+            NodeSpec::Raft {
+                peers,
+                election_min,
+                election_max,
+                heartbeat,
+                ..
+            } => {
+                let peers = self.peers(i, peers, Kind::Raft, loc);
+                let election_min = election_min.map_or(DEFAULT_ELECTION_MIN, |d| d.0);
+                let election_max = election_max.map_or(DEFAULT_ELECTION_MAX, |d| d.0);
+                let heartbeat = heartbeat.map_or(DEFAULT_HEARTBEAT, |d| d.0);
+                if election_min == SimDuration::ZERO || election_min > election_max {
+                    self.problem(
+                        &loc.field("election_min"),
+                        format!(
+                            "election_min must be above 0 and at most election_max ({election_max})"
+                        ),
+                    );
+                }
+                if heartbeat == SimDuration::ZERO || heartbeat >= election_min {
+                    self.problem(
+                        &loc.field("heartbeat"),
+                        format!("heartbeat must be above 0 and below election_min ({election_min}), or followers start elections against a live leader"),
+                    );
+                }
+                NodeKind::Raft(RaftConfig {
+                    peers,
+                    election_min,
+                    election_max,
+                    heartbeat,
+                })
+            }
         };
         let (zone, position, clock) = spec.placement();
         NodeConfig {
@@ -805,6 +846,39 @@ impl Checker<'_> {
             clock: clock.as_ref().map_or(ClockConfig::default(), clock_config),
             kind,
         }
+    }
+
+    /// The peers of a replica or raft node: distinct nodes of the same kind, not itself.
+    fn peers(&mut self, me: usize, peers: &[Name], kind: Kind, loc: &Loc) -> Vec<NodeId> {
+        let ploc = loc.field("peers");
+        if peers.len() > limits::MAX_PEERS {
+            self.problem(
+                &ploc,
+                format!("{} peers; the limit is {}", peers.len(), limits::MAX_PEERS),
+            );
+        }
+        let mut ids = Vec::new();
+        for (k, p) in peers.iter().enumerate().take(limits::MAX_PEERS) {
+            let at = ploc.index(k);
+            match self.node_ref(p, &at) {
+                Some(id) if self.kind(id) != kind => {
+                    let (what, want) = (self.kind(id).word(), kind.word());
+                    self.problem(
+                        &at.at_str(&p.0),
+                        format!("{p} is {what}; the peers of {want} must be of its kind"),
+                    );
+                }
+                Some(id) if id.index() == me => {
+                    self.problem(&at.at_str(&p.0), "a node must not list itself as a peer");
+                }
+                Some(id) if ids.contains(&id) => {
+                    self.problem(&at.at_str(&p.0), format!("{p} is listed twice"));
+                }
+                Some(id) => ids.push(id),
+                None => {}
+            }
+        }
+        ids
     }
 
     /// A store replica's peers (distinct replicas, not itself), quorums and timing.
@@ -817,34 +891,7 @@ impl Checker<'_> {
         (quorum_timeout, anti_entropy): (&Option<Dur>, &Option<Dur>),
         loc: &Loc,
     ) -> ReplicaConfig {
-        let ploc = loc.field("peers");
-        if peers.len() > limits::MAX_PEERS {
-            self.problem(
-                &ploc,
-                format!("{} peers; the limit is {}", peers.len(), limits::MAX_PEERS),
-            );
-        }
-        let mut ids = Vec::new();
-        for (k, p) in peers.iter().enumerate().take(limits::MAX_PEERS) {
-            let at = ploc.index(k);
-            match self.node_ref(p, &at) {
-                Some(id) if self.kind(id) != Kind::Replica => {
-                    let what = self.kind(id).word();
-                    self.problem(
-                        &at.at_str(&p.0),
-                        format!("{p} is {what}; a replica's peers must be store replicas"),
-                    );
-                }
-                Some(id) if id.index() == me => {
-                    self.problem(&at.at_str(&p.0), "a replica must not list itself as a peer");
-                }
-                Some(id) if ids.contains(&id) => {
-                    self.problem(&at.at_str(&p.0), format!("{p} is listed twice"));
-                }
-                Some(id) => ids.push(id),
-                None => {}
-            }
-        }
+        let ids = self.peers(me, peers, Kind::Replica, loc);
         let n = peers.len() as u32 + 1;
         for (field, q) in [("read_quorum", read_quorum), ("write_quorum", write_quorum)] {
             if q > n {
@@ -1018,7 +1065,8 @@ impl Checker<'_> {
                 NodeSpec::Client { .. }
                 | NodeSpec::Replica { .. }
                 | NodeSpec::StoreClient { .. }
-                | NodeSpec::Monitor { .. } => {}
+                | NodeSpec::Monitor { .. }
+                | NodeSpec::Raft { .. } => {}
             }
         }
         // Iterative depth-first search in file order; a back edge closes a cycle.
@@ -1615,7 +1663,8 @@ fn calls(kind: &NodeKind, callee: NodeId) -> bool {
         NodeKind::Queue(_)
         | NodeKind::Replica(_)
         | NodeKind::StoreClient(_)
-        | NodeKind::Monitor(_) => false,
+        | NodeKind::Monitor(_)
+        | NodeKind::Raft(_) => false,
     }
 }
 

@@ -47,8 +47,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::nested::DEFAULT_BUDGET_TOKENS;
 use super::validate::{
-    DEFAULT_HIT, DEFAULT_KEY_TTL, DEFAULT_KEYS, DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD,
-    DEFAULT_PHI_WINDOW, DEFAULT_PROBES, DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
+    DEFAULT_ELECTION_MAX, DEFAULT_ELECTION_MIN, DEFAULT_HEARTBEAT, DEFAULT_HIT, DEFAULT_KEY_TTL,
+    DEFAULT_KEYS, DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD, DEFAULT_PHI_WINDOW, DEFAULT_PROBES,
+    DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
 };
 use super::{FORMAT_VERSION, Scenario, limits};
 use crate::sim::config::{
@@ -576,7 +577,8 @@ impl<'a> Writer<'a> {
                 NodeKind::Queue(_)
                 | NodeKind::Replica(_)
                 | NodeKind::StoreClient(_)
-                | NodeKind::Monitor(_) => {}
+                | NodeKind::Monitor(_)
+                | NodeKind::Raft(_) => {}
             }
         }
         for t in &config.timeline {
@@ -946,6 +948,22 @@ impl<'a> Writer<'a> {
                 }
                 f.opt("anti_entropy", r.anti_entropy.map(dur));
                 "Replica"
+            }
+            NodeKind::Raft(r) => {
+                f.add(
+                    "peers",
+                    list(r.peers.iter().map(|&p| self.name(p)).collect()),
+                );
+                if r.election_min != DEFAULT_ELECTION_MIN {
+                    f.add("election_min", dur(r.election_min));
+                }
+                if r.election_max != DEFAULT_ELECTION_MAX {
+                    f.add("election_max", dur(r.election_max));
+                }
+                if r.heartbeat != DEFAULT_HEARTBEAT {
+                    f.add("heartbeat", dur(r.heartbeat));
+                }
+                "Raft"
             }
             NodeKind::StoreClient(c) => {
                 f.add("target", self.name(c.target));

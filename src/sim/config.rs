@@ -7,7 +7,7 @@ use super::dist::Dist;
 use super::time::{SimDuration, SimTime};
 
 pub use super::store_config::{
-    CapMode, DetectorConfig, MonitorConfig, ReplicaConfig, Resolve, StoreClientConfig,
+    CapMode, DetectorConfig, MonitorConfig, RaftConfig, ReplicaConfig, Resolve, StoreClientConfig,
 };
 
 /// Index of a node in [`SimConfig::nodes`].
@@ -108,6 +108,8 @@ pub enum NodeKind {
     StoreClient(StoreClientConfig),
     /// Watches other nodes with a failure detector.
     Monitor(MonitorConfig),
+    /// A node of a Raft-replicated key-value store.
+    Raft(RaftConfig),
 }
 
 impl NodeKind {
@@ -121,6 +123,7 @@ impl NodeKind {
             NodeKind::Replica(_) => "replica",
             NodeKind::StoreClient(_) => "store client",
             NodeKind::Monitor(_) => "monitor",
+            NodeKind::Raft(_) => "raft node",
         }
     }
 }

@@ -13,6 +13,7 @@ use super::node::client::Client;
 use super::node::monitor::Monitor;
 use super::node::replica::Replica;
 use super::node::replica::client::StoreClient;
+use super::node::replica::raft::RaftNode;
 use super::node::service::Service;
 use super::node::{Ctx, Node, Outbox, Timer};
 use super::queue::EventQueue;
@@ -126,6 +127,10 @@ impl Simulation {
                     NodeKind::Monitor(m) => {
                         roles.push((n.name.clone(), NodeRole::Monitor));
                         Node::Monitor(Monitor::new(m.clone()))
+                    }
+                    NodeKind::Raft(r) => {
+                        roles.push((n.name.clone(), NodeRole::Replica));
+                        Node::Raft(RaftNode::new(seed, &n.name, r.clone()))
                     }
                 };
                 NodeSlot {
@@ -512,6 +517,7 @@ impl Simulation {
                 NodeKind::Queue(q) => vec![q.consumer],
                 NodeKind::StoreClient(c) => vec![c.target],
                 NodeKind::Replica(r) => r.peers.clone(),
+                NodeKind::Raft(r) => r.peers.clone(),
                 NodeKind::Monitor(m) => m.watch.clone(),
             };
             for to in callees {

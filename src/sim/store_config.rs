@@ -97,3 +97,17 @@ pub struct MonitorConfig {
     /// The detector.
     pub detector: DetectorConfig,
 }
+
+/// One node of a Raft-replicated key-value store: a leader orders every
+/// operation in its log and applies it once a majority stored it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RaftConfig {
+    /// The other members (cluster size = peers + 1).
+    pub peers: Vec<NodeId>,
+    /// Shortest election timeout (local time).
+    pub election_min: SimDuration,
+    /// Longest election timeout; each timeout is uniform in `[min, max]`.
+    pub election_max: SimDuration,
+    /// Time between a leader's heartbeats (local time).
+    pub heartbeat: SimDuration,
+}

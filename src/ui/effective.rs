@@ -55,7 +55,8 @@ impl Effective {
                 NodeKind::Queue(_)
                 | NodeKind::Replica(_)
                 | NodeKind::StoreClient(_)
-                | NodeKind::Monitor(_) => {}
+                | NodeKind::Monitor(_)
+                | NodeKind::Raft(_) => {}
             }
         }
         for l in &config.links {

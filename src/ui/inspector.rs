@@ -742,6 +742,23 @@ fn config_grid(ui: &mut Ui, view: &View<'_>, kind: &NodeKind) {
                 row(ui, "resolve", format!("{:?}", r.resolve));
                 row(ui, "on partition", format!("{:?}", r.mode));
             }
+            NodeKind::Raft(r) => {
+                row(ui, "cluster", (r.peers.len() + 1).to_string());
+                row(
+                    ui,
+                    "election timeout",
+                    format!(
+                        "{} – {}",
+                        widgets::fmt_ms(r.election_min.as_millis_f64()),
+                        widgets::fmt_ms(r.election_max.as_millis_f64())
+                    ),
+                );
+                row(
+                    ui,
+                    "heartbeat",
+                    widgets::fmt_ms(r.heartbeat.as_millis_f64()),
+                );
+            }
             NodeKind::Monitor(m) => {
                 row(ui, "watches", m.watch.len().to_string());
                 row(ui, "detector", format!("{:?}", m.detector));

@@ -12,6 +12,7 @@ mod live;
 mod partitions;
 mod policies;
 mod queueing;
+mod raft;
 mod replication;
 mod retries;
 mod scenario_files;

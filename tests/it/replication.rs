@@ -283,11 +283,11 @@ fn bad_replication_fields_are_located_errors() {
         (
             r#""r1": Replica(peers: ["s", "r1"], read_quorum: 1, write_quorum: 1),
                "s": Service(workers: 1, work: "1ms"),"#,
-            r#""s" is a service; a replica's peers must be store replicas"#,
+            r#""s" is a service; the peers of a store replica must be of its kind"#,
         ),
         (
             r#""r1": Replica(peers: ["r1"], read_quorum: 1, write_quorum: 1),"#,
-            "a replica must not list itself as a peer",
+            "a node must not list itself as a peer",
         ),
         (
             r#""c": StoreClient(target: "s", open: Poisson(per_second: 1), timeout: "1s"),

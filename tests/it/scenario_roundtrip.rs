@@ -1057,7 +1057,8 @@ impl Gen {
                 NodeKind::Queue(_)
                 | NodeKind::Replica(_)
                 | NodeKind::StoreClient(_)
-                | NodeKind::Monitor(_) => {}
+                | NodeKind::Monitor(_)
+                | NodeKind::Raft(_) => {}
             }
         }
         let client_ids: Vec<NodeId> = (0..n)

@@ -24,6 +24,7 @@ use caller::{CallTimer, Caller};
 use client::Client;
 use monitor::{Monitor, MonitorTimer};
 use replica::client::StoreClient;
+use replica::raft::RaftNode;
 use replica::{KvTimer, Replica};
 use service::Service;
 
@@ -68,6 +69,8 @@ pub enum Node {
     StoreClient(StoreClient),
     /// A failure-detector monitor.
     Monitor(Monitor),
+    /// A Raft node.
+    Raft(RaftNode),
 }
 
 impl Node {
@@ -78,6 +81,7 @@ impl Node {
             Node::Replica(r) => r.start(ctx),
             Node::StoreClient(c) => c.start(ctx),
             Node::Monitor(m) => m.start(ctx),
+            Node::Raft(r) => r.start(ctx),
             Node::Service(_) | Node::Cache(_) | Node::Queue(_) => {}
         }
     }
@@ -98,12 +102,13 @@ impl Node {
             }
             (Node::Monitor(m), Message::Heartbeat { pong: true, .. }) => m.on_pong(ctx, from),
             (Node::Replica(r), Message::Kv(m)) => r.on_message(ctx, from, *m),
-            (Node::StoreClient(c), Message::Kv(m)) => c.on_message(ctx, *m),
+            (Node::StoreClient(c), Message::Kv(m)) => c.on_message(ctx, from, *m),
+            (Node::Raft(r), Message::Kv(m)) => r.on_message(ctx, from, *m),
             // Clients serve nothing; store nodes speak only the store's
             // messages: anything else is ignored.
             (Node::Client(_), Message::Request(_))
             | (_, Message::Kv(_) | Message::Heartbeat { .. })
-            | (Node::Replica(_) | Node::StoreClient(_) | Node::Monitor(_), _) => {}
+            | (Node::Replica(_) | Node::StoreClient(_) | Node::Monitor(_) | Node::Raft(_), _) => {}
         }
     }
 
@@ -129,6 +134,11 @@ impl Node {
                     m.on_timer(ctx, t);
                 }
             }
+            Node::Raft(r) => {
+                if let Timer::Kv(t) = timer {
+                    r.on_timer(ctx, t);
+                }
+            }
         }
     }
 
@@ -142,6 +152,7 @@ impl Node {
             Node::Replica(r) => r.crash(),
             Node::StoreClient(c) => c.crash(ctx),
             Node::Monitor(_) => {}
+            Node::Raft(r) => r.crash(),
         }
     }
 
@@ -165,7 +176,11 @@ impl Node {
             Node::Client(c) => Some(c.caller_mut()),
             Node::Service(s) => Some(s.caller_mut()),
             Node::Cache(c) => Some(c.caller_mut()),
-            Node::Queue(_) | Node::Replica(_) | Node::StoreClient(_) | Node::Monitor(_) => None,
+            Node::Queue(_)
+            | Node::Replica(_)
+            | Node::StoreClient(_)
+            | Node::Monitor(_)
+            | Node::Raft(_) => None,
         }
     }
 

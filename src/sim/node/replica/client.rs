@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Zipf};
 
 use crate::metrics::history::Outcome;
-use crate::sim::config::KeySpace;
+use crate::sim::config::{KeySpace, NodeId};
 use crate::sim::message::{Failure, Message, Served};
 use crate::sim::rng::{SimRng, stream};
 use crate::sim::store_config::StoreClientConfig;
@@ -20,9 +20,13 @@ use super::msg::{KvMsg, KvResult};
 /// Bits of a written value below the client's index: values are unique in a run.
 const VALUE_SEQ_BITS: u32 = 40;
 
+/// Redirects one operation may follow before it fails.
+const MAX_REDIRECTS: u32 = 3;
+
 struct Pending {
     key: u64,
-    write: bool,
+    write: Option<u64>,
+    redirects: u32,
     stamp: Stamp,
     history: usize,
 }
@@ -35,6 +39,9 @@ pub struct StoreClient {
     content_rng: SimRng,
     zipf: Option<Zipf<f64>>,
     generation: u32,
+    /// Where operations go: the configured target, then the leader a
+    /// redirect named.
+    target: NodeId,
     next_op: u64,
     writes: u64,
     pending: BTreeMap<u64, Pending>,
@@ -48,6 +55,7 @@ impl StoreClient {
             KeySpace::Uniform { .. } => None,
         };
         StoreClient {
+            target: config.target,
             config,
             index: u64::from(index),
             arrivals_rng: stream(seed, &format!("{name}/arrivals")),
@@ -89,6 +97,9 @@ impl StoreClient {
             }
             KvTimer::OpTimeout { op } => {
                 if let Some(p) = self.pending.remove(&op) {
+                    // The node it last heard of may be gone: start over
+                    // from the configured one.
+                    self.target = self.config.target;
                     self.finish(ctx, &p, Outcome::Unknown, Err(Failure::Timeout));
                 }
             }
@@ -121,21 +132,26 @@ impl StoreClient {
             Some(value) => KvMsg::Put { op, key, value },
             None => KvMsg::Get { op, key },
         };
-        ctx.send(self.config.target, Message::Kv(Box::new(msg)));
+        ctx.send(self.target, Message::Kv(Box::new(msg)));
         ctx.set_timer(self.config.timeout, Timer::Kv(KvTimer::OpTimeout { op }));
         self.pending.insert(
             op,
             Pending {
                 key,
-                write,
+                write: value,
+                redirects: 0,
                 stamp: ctx.stamp(),
                 history,
             },
         );
     }
 
-    /// Handles the coordinator's answer.
-    pub fn on_message(&mut self, ctx: &mut Ctx, msg: KvMsg) {
+    /// Handles the coordinator's answer, or a Raft follower's redirect.
+    pub fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: KvMsg) {
+        if let KvMsg::Redirect { op, leader } = msg {
+            self.redirected(ctx, from, op, leader);
+            return;
+        }
         let KvMsg::Done { op, result } = msg else {
             return;
         };
@@ -153,12 +169,40 @@ impl StoreClient {
             }
             KvResult::Unavailable => {
                 // A refused write may still have reached some replicas.
-                let outcome = if p.write {
+                let outcome = if p.write.is_some() {
                     Outcome::Unknown
                 } else {
                     Outcome::Failed
                 };
                 self.finish(ctx, &p, outcome, Err(Failure::Rejected));
+            }
+        }
+    }
+
+    /// A Raft follower did not take operation `op`: send it to the leader it
+    /// named (it was not appended, so this cannot apply it twice), or fail it.
+    fn redirected(&mut self, ctx: &mut Ctx, from: NodeId, op: u64, leader: Option<NodeId>) {
+        let Some(p) = self.pending.get_mut(&op) else {
+            return;
+        };
+        match leader {
+            Some(l) if l != from && p.redirects < MAX_REDIRECTS => {
+                p.redirects += 1;
+                self.target = l;
+                let msg = match p.write {
+                    Some(value) => KvMsg::Put {
+                        op,
+                        key: p.key,
+                        value,
+                    },
+                    None => KvMsg::Get { op, key: p.key },
+                };
+                ctx.send(l, Message::Kv(Box::new(msg)));
+            }
+            _ => {
+                if let Some(p) = self.pending.remove(&op) {
+                    self.finish(ctx, &p, Outcome::Failed, Err(Failure::Rejected));
+                }
             }
         }
     }

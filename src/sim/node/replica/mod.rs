@@ -13,6 +13,7 @@
 
 pub mod client;
 pub mod msg;
+pub mod raft;
 pub mod version;
 
 use std::collections::BTreeMap;
@@ -37,6 +38,10 @@ pub enum KvTimer {
     Arrival { generation: u32 },
     /// Store client: operation `op` timed out.
     OpTimeout { op: u64 },
+    /// Raft: no word from a leader for an election timeout.
+    Election { generation: u32 },
+    /// Raft leader: time for heartbeats.
+    Heartbeat { generation: u32 },
 }
 
 enum Kind {
@@ -137,7 +142,7 @@ impl Replica {
                     self.merge_in(key, &versions);
                 }
             }
-            KvMsg::Done { .. } => {}
+            _ => {}
         }
     }
 
@@ -169,7 +174,10 @@ impl Replica {
                     ctx.set_timer(every, Timer::Kv(KvTimer::AntiEntropy));
                 }
             }
-            KvTimer::Arrival { .. } | KvTimer::OpTimeout { .. } => {}
+            KvTimer::Arrival { .. }
+            | KvTimer::OpTimeout { .. }
+            | KvTimer::Election { .. }
+            | KvTimer::Heartbeat { .. } => {}
         }
     }
 

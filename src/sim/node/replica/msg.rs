@@ -68,6 +68,52 @@ pub enum KvMsg {
         /// The replica's versions (empty: never written).
         versions: Vec<Versioned>,
     },
+    /// Raft node → client: I am not the leader; try `leader` (if known).
+    Redirect {
+        /// The client's operation id.
+        op: u64,
+        /// The leader this node knows of.
+        leader: Option<crate::sim::config::NodeId>,
+    },
+    /// Raft: a candidate asks for a vote.
+    RequestVote {
+        /// The candidate's term.
+        term: u64,
+        /// Index of its last log entry.
+        last_index: u64,
+        /// Term of its last log entry.
+        last_term: u64,
+    },
+    /// Raft: the answer to a vote request.
+    Vote {
+        /// The voter's term.
+        term: u64,
+        /// Whether the vote was granted.
+        granted: bool,
+    },
+    /// Raft: the leader replicates entries (none: a heartbeat).
+    Append {
+        /// The leader's term.
+        term: u64,
+        /// Index of the entry just before `entries`.
+        prev_index: u64,
+        /// Its term.
+        prev_term: u64,
+        /// Entries to store after it.
+        entries: Vec<super::raft::Entry>,
+        /// The leader's commit index.
+        commit: u64,
+    },
+    /// Raft: the answer to `Append`.
+    Appended {
+        /// The follower's term.
+        term: u64,
+        /// Whether its log matched at `prev_index`.
+        success: bool,
+        /// Success: the last index it now holds from the leader; failure:
+        /// its last index (a hint for where to back up to).
+        index: u64,
+    },
     /// Anti-entropy: the sender's whole store, to merge.
     Sync {
         /// `(key, versions)` in key order.
