@@ -7,6 +7,7 @@
 //! - [`live`]: the runner that paces a simulation for the window.
 //! - [`sweep`]: a scenario over a grid of settings and seeds, as CSV.
 
+pub mod check;
 pub mod lab;
 pub mod live;
 pub mod metrics;

@@ -199,6 +199,17 @@ fn nature(n: &NodeConfig, c: &SimConfig) -> Vec<(&'static str, String)> {
             ("backing", named(&format!("{:?}", k.backing.to), c)),
         ]),
         NodeKind::Queue(q) => v.push(("consumer", named(&format!("{:?}", q.consumer), c))),
+        NodeKind::Replica(r) => v.extend([
+            ("peers", named(&format!("{:?}", r.peers), c)),
+            (
+                "quorums",
+                format!("R={} W={}", r.read_quorum, r.write_quorum),
+            ),
+            ("resolve", format!("{:?} {:?}", r.resolve, r.mode)),
+        ]),
+        NodeKind::StoreClient(s) => v.push(("target", named(&format!("{:?}", s.target), c))),
+        NodeKind::Monitor(m) => v.push(("watch", named(&format!("{:?}", m.watch), c))),
+        NodeKind::Raft(r) => v.push(("peers", named(&format!("{:?}", r.peers), c))),
         NodeKind::Client(_) => {}
     }
     v

@@ -5,7 +5,10 @@
 //! which nodes never do, and it is written to only through the engine.
 
 pub mod counts;
+pub mod detection;
 pub mod histogram;
+pub mod history;
+pub mod raft;
 pub mod recorder;
 pub mod summary;
 

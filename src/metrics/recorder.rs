@@ -7,10 +7,13 @@ use crate::sim::message::{Failure, RootId, Served};
 use crate::sim::time::{SimDuration, SimTime};
 
 use super::counts::FailureCounts;
+use super::detection::Detection;
 use super::histogram::{LatencyHistogram, LatencySummary, WindowLatencies};
+use super::history::{History, Outcome};
 use super::summary::{
     CacheSummary, CallSummary, ClientSummary, NetworkSummary, QueueSummary, RequestSummary,
-    RunSummary, ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
+    RunSummary, ServiceSummary, ServiceWindow, SloSummary, StateWindow, WindowSummary,
+    availability, ratio,
 };
 
 /// What kind of node a recorder slot describes.
@@ -24,6 +27,10 @@ pub enum NodeRole {
     Cache,
     /// A queue.
     Queue,
+    /// A replica of a replicated store.
+    Replica,
+    /// A failure-detector monitor.
+    Monitor,
 }
 
 impl NodeRole {
@@ -33,6 +40,8 @@ impl NodeRole {
             NodeRole::Service { .. } => "service",
             NodeRole::Cache => "cache",
             NodeRole::Queue => "queue",
+            NodeRole::Replica => "replica",
+            NodeRole::Monitor => "monitor",
         }
     }
 }
@@ -209,6 +218,10 @@ pub struct Recorder {
     unfinished: u64,
     arrival_hash: u64,
     edges: EdgeTraffic,
+    history: History,
+    detection: Detection,
+    read_repairs: u64,
+    raft: super::raft::RaftLedger,
 }
 
 impl Recorder {
@@ -260,6 +273,10 @@ impl Recorder {
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
             edges: EdgeTraffic::new(node_count),
+            history: History::default(),
+            detection: Detection::new(node_count, &[]),
+            read_repairs: 0,
+            raft: super::raft::RaftLedger::default(),
         }
     }
 
@@ -504,6 +521,53 @@ impl Recorder {
         self.network.to_crashed += 1;
     }
 
+    // ----- replicated state -----
+
+    /// A store client invoked an operation; returns its history id.
+    pub fn op_invoked(&mut self, now: SimTime, client: u32, key: u64, write: Option<u64>) -> usize {
+        self.history.invoke(now, client, key, write)
+    }
+
+    /// History operation `id` ended.
+    pub fn op_completed(&mut self, now: SimTime, id: usize, outcome: Outcome) {
+        self.history.complete(now, id, outcome);
+    }
+
+    /// The run's store history so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Raft bookkeeping (leaders per term, applied entries).
+    pub fn raft(&mut self) -> &mut super::raft::RaftLedger {
+        &mut self.raft
+    }
+
+    /// A replica repaired a stale replica after a read.
+    pub fn read_repair(&mut self) {
+        self.read_repairs += 1;
+    }
+
+    /// Declares which (monitor, target) pairs are watched.
+    pub fn set_watched(&mut self, pairs: &[(usize, usize)]) {
+        self.detection = Detection::new(self.nodes.len(), pairs);
+    }
+
+    /// Node `node` crashed at `now` (the truth failure detectors are judged by).
+    pub fn node_down(&mut self, now: SimTime, node: usize) {
+        self.detection.down(now, node);
+    }
+
+    /// Node `node` restarted.
+    pub fn node_up(&mut self, node: usize) {
+        self.detection.up(node);
+    }
+
+    /// `monitor` began suspecting `target`.
+    pub fn suspected(&mut self, now: SimTime, monitor: usize, target: usize) {
+        self.detection.suspected(now, monitor, target);
+    }
+
     // ----- reading -----
 
     /// Closes the last (possibly partial) window at `end` and builds the summary.
@@ -513,6 +577,8 @@ impl Recorder {
             self.close_window(end);
         }
         let sim_seconds = end.as_secs_f64();
+        let mut windows = self.window_series();
+        let (consistency, detection) = self.state_summaries(sim_seconds, &mut windows);
         let total = &self.total;
         let finished = total.finished();
         let requests = RequestSummary {
@@ -551,7 +617,6 @@ impl Recorder {
                 (n.name.clone(), summary)
             })
             .collect();
-        let windows = self.window_series();
         RunSummary {
             scenario: scenario.to_string(),
             seed,
@@ -565,7 +630,57 @@ impl Recorder {
             network: self.network,
             slo,
             windows,
+            consistency,
+            detection,
+            raft: self.raft.summary(),
         }
+    }
+
+    /// Runs the consistency checker and sums up detection, filling the
+    /// windows' state figures when either applies.
+    fn state_summaries(
+        &mut self,
+        sim_seconds: f64,
+        windows: &mut [WindowSummary],
+    ) -> (
+        Option<crate::check::ConsistencySummary>,
+        Option<super::detection::DetectionSummary>,
+    ) {
+        let has_history = !self.history.is_empty();
+        let has_detection = self.detection.active();
+        if !has_history && !has_detection {
+            return (None, None);
+        }
+        let ends: Vec<SimTime> = self.windows.iter().map(|w| w.end).collect();
+        let window_of = |t: SimTime| ends.partition_point(|&end| end <= t);
+        let mut state = vec![StateWindow::default(); ends.len()];
+        let consistency = has_history.then(|| {
+            self.history.close();
+            let (mut s, per_window) = crate::check::analyse(&self.history, &ends);
+            s.read_repairs = self.read_repairs;
+            for (st, c) in state.iter_mut().zip(per_window) {
+                st.stale_reads = c.stale_reads;
+                st.lost_writes = c.lost_writes;
+            }
+            s
+        });
+        let detection = has_detection.then(|| {
+            for &t in self.detection.false_times() {
+                if let Some(st) = state.get_mut(window_of(t)) {
+                    st.false_suspicions += 1;
+                }
+            }
+            for &t in self.detection.detection_times() {
+                if let Some(st) = state.get_mut(window_of(t)) {
+                    st.detections += 1;
+                }
+            }
+            self.detection.summary(sim_seconds)
+        });
+        for (w, st) in windows.iter_mut().zip(state) {
+            w.state = Some(st);
+        }
+        (consistency, detection)
     }
 
     fn window_series(&self) -> Vec<WindowSummary> {
@@ -615,6 +730,7 @@ impl Recorder {
                     budget_remaining: budget_remaining(failed_so_far, finished_so_far, allowance),
                     latency_ms: w.latency,
                     services,
+                    state: None,
                 }
             })
             .collect()

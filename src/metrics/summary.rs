@@ -34,6 +34,15 @@ pub struct RunSummary {
     pub slo: SloSummary,
     /// The per-window series, in time order.
     pub windows: Vec<WindowSummary>,
+    /// What the consistency checker found in the store history (runs with store clients).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consistency: Option<crate::check::ConsistencySummary>,
+    /// Failure-detector figures (runs with monitors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detection: Option<super::detection::DetectionSummary>,
+    /// Raft elections and safety counts (runs with Raft nodes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raft: Option<super::raft::RaftSummary>,
 }
 
 /// End-to-end request counts, as the clients saw them.
@@ -238,6 +247,23 @@ pub struct WindowSummary {
     pub latency_ms: LatencySummary,
     /// Per non-client node.
     pub services: BTreeMap<String, ServiceWindow>,
+    /// Replicated-state figures for the window; filled when the run is
+    /// summarised (the checker needs the whole history), absent live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<StateWindow>,
+}
+
+/// One window's replicated-state figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StateWindow {
+    /// Stale reads that completed in the window.
+    pub stale_reads: u64,
+    /// Lost writes acknowledged in the window.
+    pub lost_writes: u64,
+    /// Failure-detector false suspicions raised in the window.
+    pub false_suspicions: u64,
+    /// Crashes detected in the window.
+    pub detections: u64,
 }
 
 /// One node in one window.

@@ -6,12 +6,13 @@ use serde::Deserialize;
 
 use super::limits::{
     MAX_BREAKER_CALLS, MAX_CACHE_ENTRIES, MAX_CONCURRENCY, MAX_DELIVERIES, MAX_DESCRIPTION_CHARS,
-    MAX_KEYS, MAX_PROBES, MAX_QUEUE, MAX_RETRIES, MAX_TITLE_CHARS, MAX_USERS, MAX_WORKERS,
+    MAX_KEYS, MAX_PEERS, MAX_PHI_WINDOW, MAX_PROBES, MAX_QUEUE, MAX_RETRIES, MAX_TITLE_CHARS,
+    MAX_USERS, MAX_WORKERS,
 };
 use super::nested::{ActionValue, BudgetValue, DistValue, PolicyRef};
 use super::values::{
-    Coord, Count, Dur, Fraction, HedgePercent, Name, NamedMap, ParetoShape, Percent, Prob, Rate,
-    SignedDur, SlowFactor, Text, Tokens, ZipfS,
+    Coord, Count, Dur, Fraction, HedgePercent, Name, NamedMap, ParetoShape, Percent, Phi, Prob,
+    Rate, SignedDur, SlowFactor, Text, Tokens, ZipfS,
 };
 
 /// The whole file: `Scenario(...)`.
@@ -123,6 +124,68 @@ pub(crate) enum NodeSpec {
         #[serde(default)]
         clock: Option<ClockSpec>,
     },
+    Replica {
+        peers: Vec<Name>,
+        read_quorum: Count<1, { MAX_PEERS as u64 + 1 }>,
+        write_quorum: Count<1, { MAX_PEERS as u64 + 1 }>,
+        #[serde(default)]
+        resolve: Option<ResolveSpec>,
+        #[serde(default)]
+        mode: Option<CapSpec>,
+        #[serde(default)]
+        quorum_timeout: Option<Dur>,
+        #[serde(default)]
+        anti_entropy: Option<Dur>,
+        #[serde(default)]
+        zone: Option<Name>,
+        #[serde(default)]
+        position: Option<(Coord, Coord)>,
+        #[serde(default)]
+        clock: Option<ClockSpec>,
+    },
+    Raft {
+        peers: Vec<Name>,
+        #[serde(default)]
+        election_min: Option<Dur>,
+        #[serde(default)]
+        election_max: Option<Dur>,
+        #[serde(default)]
+        heartbeat: Option<Dur>,
+        #[serde(default)]
+        zone: Option<Name>,
+        #[serde(default)]
+        position: Option<(Coord, Coord)>,
+        #[serde(default)]
+        clock: Option<ClockSpec>,
+    },
+    StoreClient {
+        target: Name,
+        open: OpenSpec,
+        #[serde(default)]
+        keys: Option<KeysSpec>,
+        #[serde(default)]
+        writes: Option<Prob>,
+        timeout: Dur,
+        #[serde(default)]
+        read_after_write: Option<bool>,
+        #[serde(default)]
+        zone: Option<Name>,
+        #[serde(default)]
+        position: Option<(Coord, Coord)>,
+        #[serde(default)]
+        clock: Option<ClockSpec>,
+    },
+    Monitor {
+        watch: Vec<Name>,
+        interval: Dur,
+        detector: DetectorSpec,
+        #[serde(default)]
+        zone: Option<Name>,
+        #[serde(default)]
+        position: Option<(Coord, Coord)>,
+        #[serde(default)]
+        clock: Option<ClockSpec>,
+    },
     Queue {
         consumer: Name,
         concurrency: Count<1, MAX_CONCURRENCY>,
@@ -166,9 +229,63 @@ impl NodeSpec {
                 position,
                 clock,
                 ..
+            }
+            | NodeSpec::Replica {
+                zone,
+                position,
+                clock,
+                ..
+            }
+            | NodeSpec::StoreClient {
+                zone,
+                position,
+                clock,
+                ..
+            }
+            | NodeSpec::Monitor {
+                zone,
+                position,
+                clock,
+                ..
+            }
+            | NodeSpec::Raft {
+                zone,
+                position,
+                clock,
+                ..
             } => (zone, position, clock),
         }
     }
+}
+
+/// `resolve:` — a store's conflict resolution.
+#[derive(Debug, Deserialize)]
+pub(crate) enum ResolveSpec {
+    LastWriteWins,
+    VersionVectors,
+}
+
+/// `mode:` — a store's CAP choice.
+#[derive(Debug, Deserialize)]
+pub(crate) enum CapSpec {
+    Consistent,
+    Available,
+}
+
+/// `detector:` — a monitor's failure detector.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) enum DetectorSpec {
+    FixedTimeout {
+        timeout: Dur,
+    },
+    PhiAccrual {
+        threshold: Phi,
+        #[serde(default)]
+        window: Option<Count<1, MAX_PHI_WINDOW>>,
+        #[serde(default)]
+        min_std: Option<Dur>,
+    },
 }
 
 /// `open:` — an open-loop arrival process.
@@ -412,6 +529,8 @@ pub(crate) enum ActionSpec {
         pairs: Option<Vec<(Name, Name)>>,
         #[serde(default)]
         one_way: Option<(Name, Name)>,
+        #[serde(default)]
+        zone: Option<Name>,
     },
     Heal {
         #[serde(default)]
@@ -420,9 +539,13 @@ pub(crate) enum ActionSpec {
         pairs: Option<Vec<(Name, Name)>>,
         #[serde(default)]
         one_way: Option<(Name, Name)>,
+        #[serde(default)]
+        zone: Option<Name>,
     },
     Crash(Name),
     Restart(Name),
+    CrashZone(Name),
+    RestartZone(Name),
     Slow(Name, SlowFactor),
     SetLink {
         #[serde(default)]

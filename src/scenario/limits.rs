@@ -32,6 +32,18 @@ pub const MAX_POLICIES: usize = 256;
 /// Most downstream calls one service makes.
 pub const MAX_CALLS: usize = 64;
 
+/// Most peers a store replica lists (a store has at most this + 1 replicas).
+pub const MAX_PEERS: usize = 15;
+
+/// Most nodes one monitor watches.
+pub const MAX_WATCH: usize = 64;
+
+/// Inter-arrival times a phi accrual detector may remember.
+pub const MAX_PHI_WINDOW: u64 = 10_000;
+
+/// Highest phi threshold (φ = 100 is a probability of 1e-100).
+pub const MAX_PHI: f64 = 100.0;
+
 /// Longest node, policy or zone name, in characters. Names are also shown in
 /// the window and in tables, and must stay readable there.
 pub const MAX_NAME_CHARS: usize = 64;

@@ -300,6 +300,7 @@ impl<'de> Deserialize<'de> for ActionValue {
                 group: None,
                 pairs: None,
                 one_way: None,
+                zone: None,
             }));
         }
         parse::<ActionSpec>(raw)

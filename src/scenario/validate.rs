@@ -11,20 +11,21 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::FORMAT_VERSION;
 use super::errors::Problem;
 use super::file::{
-    ActionSpec, BackoffSpec, CallSpec, ClockSpec, ClosedSpec, DefaultLinkSpec, FallbackSpec,
-    JitterSpec, KeysSpec, LinkSpec, NodeSpec, OpenSpec, OperationSpec, PolicySpec, PrioritySpec,
-    RetryOnSpec, ScenarioFile,
+    ActionSpec, BackoffSpec, CallSpec, CapSpec, ClockSpec, ClosedSpec, DefaultLinkSpec,
+    DetectorSpec, FallbackSpec, JitterSpec, KeysSpec, LinkSpec, NodeSpec, OpenSpec, OperationSpec,
+    PolicySpec, PrioritySpec, ResolveSpec, RetryOnSpec, ScenarioFile,
 };
 use super::limits;
 use super::locate::{Anchor, Loc, Locator};
 use super::nested::PolicyRef;
 use super::values::{Dur, Name, Prob};
 use crate::sim::config::{
-    Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, ClientConfig,
-    ClockConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, NodeConfig,
-    NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RateLimitConfig, RetryConfig,
-    RetryOn, ServiceChange, ServiceConfig, SheddingConfig, SimConfig, SloConfig, TimedAction,
-    TokenBucketConfig,
+    Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, CapMode,
+    ClientConfig, ClockConfig, DetectorConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig,
+    LinkModel, Load, MonitorConfig, NodeConfig, NodeId, NodeKind, Operation, PolicyConfig,
+    Priority, QueueConfig, RaftConfig, RateLimitConfig, ReplicaConfig, Resolve, RetryConfig,
+    RetryOn, ServiceChange, ServiceConfig, SheddingConfig, SimConfig, SloConfig, StoreClientConfig,
+    TimedAction, TokenBucketConfig,
 };
 use crate::sim::dist::Dist;
 use crate::sim::time::{SimDuration, SimTime};
@@ -41,6 +42,18 @@ pub(crate) const DEFAULT_KEYS: KeySpace = KeySpace::Uniform { n: 1000 };
 pub(crate) const DEFAULT_MIN_CALLS: u32 = 10;
 /// Breaker `probes` when the file does not say.
 pub(crate) const DEFAULT_PROBES: u32 = 1;
+/// A store replica's quorum timeout when the file does not say.
+pub(crate) const DEFAULT_QUORUM_TIMEOUT: SimDuration = SimDuration::from_millis(100);
+/// A raft node's shortest election timeout when the file does not say.
+pub(crate) const DEFAULT_ELECTION_MIN: SimDuration = SimDuration::from_millis(150);
+/// A raft node's longest election timeout when the file does not say.
+pub(crate) const DEFAULT_ELECTION_MAX: SimDuration = SimDuration::from_millis(300);
+/// A raft leader's heartbeat interval when the file does not say.
+pub(crate) const DEFAULT_HEARTBEAT: SimDuration = SimDuration::from_millis(50);
+/// A phi accrual detector's window when the file does not say.
+pub(crate) const DEFAULT_PHI_WINDOW: u32 = 100;
+/// A phi accrual detector's floor on the standard deviation when the file does not say.
+pub(crate) const DEFAULT_PHI_MIN_STD: SimDuration = SimDuration::from_millis(10);
 /// Seed when the file does not say.
 pub(crate) const DEFAULT_SEED: u64 = 1;
 
@@ -51,6 +64,10 @@ enum Kind {
     Service,
     Cache,
     Queue,
+    Replica,
+    StoreClient,
+    Monitor,
+    Raft,
 }
 
 impl Kind {
@@ -60,6 +77,10 @@ impl Kind {
             NodeSpec::Service { .. } => Kind::Service,
             NodeSpec::Cache { .. } => Kind::Cache,
             NodeSpec::Queue { .. } => Kind::Queue,
+            NodeSpec::Replica { .. } => Kind::Replica,
+            NodeSpec::StoreClient { .. } => Kind::StoreClient,
+            NodeSpec::Monitor { .. } => Kind::Monitor,
+            NodeSpec::Raft { .. } => Kind::Raft,
         }
     }
 
@@ -69,6 +90,10 @@ impl Kind {
             Kind::Service => "a service",
             Kind::Cache => "a cache",
             Kind::Queue => "a queue",
+            Kind::Replica => "a store replica",
+            Kind::StoreClient => "a store client",
+            Kind::Monitor => "a monitor",
+            Kind::Raft => "a raft node",
         }
     }
 }
@@ -349,6 +374,17 @@ impl Checker<'_> {
             );
             return None;
         }
+        if matches!(
+            self.kind(id),
+            Kind::Replica | Kind::StoreClient | Kind::Monitor | Kind::Raft
+        ) {
+            let what = self.kind(id).word();
+            self.problem(
+                &at,
+                format!("{to} is {what}; only a service, cache or queue can be called (store clients talk to replicas)"),
+            );
+            return None;
+        }
         if id.index() == caller {
             let what = self.kinds[caller].word();
             self.problem(&at, format!("{what} must not call itself"));
@@ -500,14 +536,7 @@ impl Checker<'_> {
             } => {
                 let load = match (open, closed) {
                     (Some(o), None) => Load::Open {
-                        arrivals: match o {
-                            OpenSpec::Poisson { per_second } => Arrivals::Poisson {
-                                rate_per_s: per_second.0,
-                            },
-                            OpenSpec::Constant { per_second } => Arrivals::Constant {
-                                rate_per_s: per_second.0,
-                            },
-                        },
+                        arrivals: arrivals_of(o),
                     },
                     (None, Some(ClosedSpec::Users { count, think })) => Load::Closed {
                         users: count.get(),
@@ -536,10 +565,13 @@ impl Checker<'_> {
                 };
                 let tloc = loc.field("target");
                 let target = match self.node_ref(target, &tloc) {
-                    Some(id) if self.kind(id) == Kind::Client => {
+                    Some(id)
+                        if !matches!(self.kind(id), Kind::Service | Kind::Cache | Kind::Queue) =>
+                    {
+                        let what = self.kind(id).word();
                         self.problem(
                             &tloc.at_str(&target.0),
-                            format!("{target} is a client; a client's target must be a service, cache or queue"),
+                            format!("{target} is {what}; a client's target must be a service, cache or queue"),
                         );
                         placeholder
                     }
@@ -547,11 +579,7 @@ impl Checker<'_> {
                     None => placeholder,
                 };
                 let policy = self.policy_ref(policy.as_ref(), &loc.field("policy"));
-                let keys = match keys {
-                    None => DEFAULT_KEYS,
-                    Some(KeysSpec::Uniform { n }) => KeySpace::Uniform { n: n.0 },
-                    Some(KeysSpec::Zipf { n, s }) => KeySpace::Zipf { n: n.0, s: s.0 },
-                };
+                let keys = keys_of(keys.as_ref());
                 let priorities = self.priorities(priorities.as_deref(), &loc.field("priorities"));
                 NodeKind::Client(ClientConfig {
                     load,
@@ -720,6 +748,95 @@ impl Checker<'_> {
                     capacity: capacity.map(|c| c.get()),
                 })
             }
+            NodeSpec::Replica {
+                peers,
+                read_quorum,
+                write_quorum,
+                resolve,
+                mode,
+                quorum_timeout,
+                anti_entropy,
+                ..
+            } => NodeKind::Replica(self.replica(
+                i,
+                peers,
+                (read_quorum.get(), write_quorum.get()),
+                (resolve, mode),
+                (quorum_timeout, anti_entropy),
+                loc,
+            )),
+            NodeSpec::StoreClient {
+                target,
+                open,
+                keys,
+                writes,
+                timeout,
+                read_after_write,
+                ..
+            } => {
+                let tloc = loc.field("target");
+                let target = match self.node_ref(target, &tloc) {
+                    Some(id) if !matches!(self.kind(id), Kind::Replica | Kind::Raft) => {
+                        let what = self.kind(id).word();
+                        self.problem(
+                            &tloc.at_str(&target.0),
+                            format!("{target} is {what}; a store client's target must be a store replica or a raft node"),
+                        );
+                        placeholder
+                    }
+                    Some(id) => id,
+                    None => placeholder,
+                };
+                if timeout.0 == SimDuration::ZERO {
+                    self.problem(&loc.field("timeout"), "timeout must be above 0");
+                }
+                NodeKind::StoreClient(StoreClientConfig {
+                    target,
+                    arrivals: arrivals_of(open),
+                    keys: keys_of(keys.as_ref()),
+                    write_fraction: writes.map_or(0.0, |w| w.0),
+                    timeout: timeout.0,
+                    read_after_write: read_after_write.unwrap_or(false),
+                })
+            }
+            NodeSpec::Monitor {
+                watch,
+                interval,
+                detector,
+                ..
+            } => NodeKind::Monitor(self.monitor(i, watch, interval, detector, loc)),
+            NodeSpec::Raft {
+                peers,
+                election_min,
+                election_max,
+                heartbeat,
+                ..
+            } => {
+                let peers = self.peers(i, peers, Kind::Raft, loc);
+                let election_min = election_min.map_or(DEFAULT_ELECTION_MIN, |d| d.0);
+                let election_max = election_max.map_or(DEFAULT_ELECTION_MAX, |d| d.0);
+                let heartbeat = heartbeat.map_or(DEFAULT_HEARTBEAT, |d| d.0);
+                if election_min == SimDuration::ZERO || election_min > election_max {
+                    self.problem(
+                        &loc.field("election_min"),
+                        format!(
+                            "election_min must be above 0 and at most election_max ({election_max})"
+                        ),
+                    );
+                }
+                if heartbeat == SimDuration::ZERO || heartbeat >= election_min {
+                    self.problem(
+                        &loc.field("heartbeat"),
+                        format!("heartbeat must be above 0 and below election_min ({election_min}), or followers start elections against a live leader"),
+                    );
+                }
+                NodeKind::Raft(RaftConfig {
+                    peers,
+                    election_min,
+                    election_max,
+                    heartbeat,
+                })
+            }
         };
         let (zone, position, clock) = spec.placement();
         NodeConfig {
@@ -728,6 +845,153 @@ impl Checker<'_> {
             position: position.map(|(x, y)| (x.0 as f32, y.0 as f32)),
             clock: clock.as_ref().map_or(ClockConfig::default(), clock_config),
             kind,
+        }
+    }
+
+    /// The peers of a replica or raft node: distinct nodes of the same kind, not itself.
+    fn peers(&mut self, me: usize, peers: &[Name], kind: Kind, loc: &Loc) -> Vec<NodeId> {
+        let ploc = loc.field("peers");
+        if peers.len() > limits::MAX_PEERS {
+            self.problem(
+                &ploc,
+                format!("{} peers; the limit is {}", peers.len(), limits::MAX_PEERS),
+            );
+        }
+        let mut ids = Vec::new();
+        for (k, p) in peers.iter().enumerate().take(limits::MAX_PEERS) {
+            let at = ploc.index(k);
+            match self.node_ref(p, &at) {
+                Some(id) if self.kind(id) != kind => {
+                    let (what, want) = (self.kind(id).word(), kind.word());
+                    self.problem(
+                        &at.at_str(&p.0),
+                        format!("{p} is {what}; the peers of {want} must be of its kind"),
+                    );
+                }
+                Some(id) if id.index() == me => {
+                    self.problem(&at.at_str(&p.0), "a node must not list itself as a peer");
+                }
+                Some(id) if ids.contains(&id) => {
+                    self.problem(&at.at_str(&p.0), format!("{p} is listed twice"));
+                }
+                Some(id) => ids.push(id),
+                None => {}
+            }
+        }
+        ids
+    }
+
+    /// A store replica's peers (distinct replicas, not itself), quorums and timing.
+    fn replica(
+        &mut self,
+        me: usize,
+        peers: &[Name],
+        (read_quorum, write_quorum): (u32, u32),
+        (resolve, mode): (&Option<ResolveSpec>, &Option<CapSpec>),
+        (quorum_timeout, anti_entropy): (&Option<Dur>, &Option<Dur>),
+        loc: &Loc,
+    ) -> ReplicaConfig {
+        let ids = self.peers(me, peers, Kind::Replica, loc);
+        let n = peers.len() as u32 + 1;
+        for (field, q) in [("read_quorum", read_quorum), ("write_quorum", write_quorum)] {
+            if q > n {
+                self.problem(
+                    &loc.field(field),
+                    format!("{field} is {q} but the store has only {n} replicas (this one and its peers)"),
+                );
+            }
+        }
+        let timeout = quorum_timeout.map_or(DEFAULT_QUORUM_TIMEOUT, |d| d.0);
+        if timeout == SimDuration::ZERO {
+            self.problem(
+                &loc.field("quorum_timeout"),
+                "quorum_timeout must be above 0",
+            );
+        }
+        if anti_entropy.is_some_and(|d| d.0 == SimDuration::ZERO) {
+            self.problem(
+                &loc.field("anti_entropy"),
+                "anti_entropy must be above 0 (leave it out for none)",
+            );
+        }
+        ReplicaConfig {
+            peers: ids,
+            read_quorum,
+            write_quorum,
+            resolve: match resolve {
+                None | Some(ResolveSpec::LastWriteWins) => Resolve::LastWriteWins,
+                Some(ResolveSpec::VersionVectors) => Resolve::VersionVectors,
+            },
+            mode: match mode {
+                None | Some(CapSpec::Consistent) => CapMode::Consistent,
+                Some(CapSpec::Available) => CapMode::Available,
+            },
+            quorum_timeout: timeout,
+            anti_entropy: anti_entropy.map(|d| d.0),
+        }
+    }
+
+    /// A monitor's watched nodes (distinct, not itself) and detector.
+    fn monitor(
+        &mut self,
+        me: usize,
+        watch: &[Name],
+        interval: &Dur,
+        detector: &DetectorSpec,
+        loc: &Loc,
+    ) -> MonitorConfig {
+        let wloc = loc.field("watch");
+        if watch.is_empty() || watch.len() > limits::MAX_WATCH {
+            self.problem(
+                &wloc,
+                format!(
+                    "a monitor watches between 1 and {} nodes, not {}",
+                    limits::MAX_WATCH,
+                    watch.len()
+                ),
+            );
+        }
+        let mut ids = Vec::new();
+        for (k, w) in watch.iter().enumerate().take(limits::MAX_WATCH) {
+            let at = wloc.index(k);
+            match self.node_ref(w, &at) {
+                Some(id) if id.index() == me => {
+                    self.problem(&at.at_str(&w.0), "a monitor must not watch itself");
+                }
+                Some(id) if ids.contains(&id) => {
+                    self.problem(&at.at_str(&w.0), format!("{w} is listed twice"));
+                }
+                Some(id) => ids.push(id),
+                None => {}
+            }
+        }
+        if interval.0 == SimDuration::ZERO {
+            self.problem(&loc.field("interval"), "interval must be above 0");
+        }
+        let detector = match detector {
+            DetectorSpec::FixedTimeout { timeout } => {
+                if timeout.0 == SimDuration::ZERO {
+                    self.problem(
+                        &loc.field("detector").field("timeout"),
+                        "timeout must be above 0",
+                    );
+                }
+                DetectorConfig::FixedTimeout { timeout: timeout.0 }
+            }
+            DetectorSpec::PhiAccrual {
+                threshold,
+                window,
+                min_std,
+            } => DetectorConfig::PhiAccrual {
+                threshold: threshold.0,
+                window: window.map_or(DEFAULT_PHI_WINDOW, |w| w.get()),
+                min_std: min_std.map_or(DEFAULT_PHI_MIN_STD, |d| d.0),
+            },
+        };
+        MonitorConfig {
+            watch: ids,
+            interval: interval.0,
+            detector,
         }
     }
 
@@ -797,7 +1061,12 @@ impl Checker<'_> {
                     add(&backing.to, loc.field("backing").field("to"))
                 }
                 NodeSpec::Queue { consumer, .. } => add(consumer, loc.field("consumer")),
-                NodeSpec::Client { .. } => {}
+                // Replicas talk to their peers both ways by design: not calls.
+                NodeSpec::Client { .. }
+                | NodeSpec::Replica { .. }
+                | NodeSpec::StoreClient { .. }
+                | NodeSpec::Monitor { .. }
+                | NodeSpec::Raft { .. } => {}
             }
         }
         // Iterative depth-first search in file order; a back edge closes a cycle.
@@ -1089,6 +1358,54 @@ impl Checker<'_> {
         Some(out)
     }
 
+    /// The nodes placed in `zone`; a located problem when there are none.
+    fn zone_members(&mut self, zone: &Name, nodes: &[NodeConfig], loc: &Loc) -> Vec<NodeId> {
+        let members: Vec<NodeId> = (0..nodes.len())
+            .filter(|&i| nodes[i].zone.as_deref() == Some(zone.0.as_str()))
+            .map(|i| NodeId(i as u32))
+            .collect();
+        if members.is_empty() {
+            let zones: BTreeSet<&str> = nodes.iter().filter_map(|n| n.zone.as_deref()).collect();
+            let known: Vec<String> = zones.into_iter().map(|z| format!("\"{z}\"")).collect();
+            self.problem(
+                &loc.at_str(&zone.0),
+                format!(
+                    "no node is in zone {zone}; zones: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+        }
+        members
+    }
+
+    /// `zone:` of a Partition or Heal, as the group of its members' names
+    /// (a problem when another form is given too).
+    fn zone_group(
+        &mut self,
+        zone: Option<&Name>,
+        other_given: bool,
+        nodes: &[NodeConfig],
+        loc: &Loc,
+    ) -> Option<Vec<Name>> {
+        let zone = zone?;
+        if other_given {
+            self.problem(
+                loc,
+                "give one of group:, pairs:, one_way: or zone:, not several",
+            );
+        }
+        let ids = self.zone_members(zone, nodes, &loc.field("zone"));
+        Some(
+            ids.iter()
+                .map(|id| Name(nodes[id.index()].name.clone()))
+                .collect(),
+        )
+    }
+
     fn action(
         &mut self,
         spec: &ActionSpec,
@@ -1102,9 +1419,16 @@ impl Checker<'_> {
                 group,
                 pairs,
                 one_way,
+                zone,
             } => {
+                let members = self.zone_group(
+                    zone.as_ref(),
+                    group.is_some() || pairs.is_some() || one_way.is_some(),
+                    nodes,
+                    loc,
+                );
                 match self.pairs(
-                    group.as_ref(),
+                    members.as_ref().or(group.as_ref()),
                     pairs.as_ref(),
                     one_way.as_ref(),
                     loc,
@@ -1124,9 +1448,16 @@ impl Checker<'_> {
                 group,
                 pairs,
                 one_way,
+                zone,
             } => {
+                let members = self.zone_group(
+                    zone.as_ref(),
+                    group.is_some() || pairs.is_some() || one_way.is_some(),
+                    nodes,
+                    loc,
+                );
                 vec![Action::Heal(self.pairs(
-                    group.as_ref(),
+                    members.as_ref().or(group.as_ref()),
                     pairs.as_ref(),
                     one_way.as_ref(),
                     loc,
@@ -1139,6 +1470,16 @@ impl Checker<'_> {
             ActionSpec::Restart(n) => vec![Action::Restart(
                 self.node_ref(n, loc).unwrap_or(placeholder),
             )],
+            ActionSpec::CrashZone(z) => self
+                .zone_members(z, nodes, loc)
+                .into_iter()
+                .map(Action::Crash)
+                .collect(),
+            ActionSpec::RestartZone(z) => self
+                .zone_members(z, nodes, loc)
+                .into_iter()
+                .map(Action::Restart)
+                .collect(),
             ActionSpec::Slow(n, factor) => {
                 vec![Action::Slow {
                     node: self.node_ref(n, loc).unwrap_or(placeholder),
@@ -1301,6 +1642,14 @@ impl Checker<'_> {
                     load: Load::Open { arrivals },
                     ..
                 }) => arrivals.rate_per_s(),
+                NodeKind::StoreClient(c) => {
+                    let reads_back = if c.read_after_write {
+                        c.write_fraction
+                    } else {
+                        0.0
+                    };
+                    c.arrivals.rate_per_s() * (1.0 + reads_back)
+                }
                 _ => 0.0,
             })
             .collect();
@@ -1340,7 +1689,30 @@ fn calls(kind: &NodeKind, callee: NodeId) -> bool {
         NodeKind::Client(c) => c.target == callee,
         NodeKind::Service(s) => s.calls.iter().any(|c| c.to == callee),
         NodeKind::Cache(c) => c.backing.to == callee,
-        NodeKind::Queue(_) => false,
+        NodeKind::Queue(_)
+        | NodeKind::Replica(_)
+        | NodeKind::StoreClient(_)
+        | NodeKind::Monitor(_)
+        | NodeKind::Raft(_) => false,
+    }
+}
+
+fn arrivals_of(open: &OpenSpec) -> Arrivals {
+    match open {
+        OpenSpec::Poisson { per_second } => Arrivals::Poisson {
+            rate_per_s: per_second.0,
+        },
+        OpenSpec::Constant { per_second } => Arrivals::Constant {
+            rate_per_s: per_second.0,
+        },
+    }
+}
+
+fn keys_of(keys: Option<&KeysSpec>) -> KeySpace {
+    match keys {
+        None => DEFAULT_KEYS,
+        Some(KeysSpec::Uniform { n }) => KeySpace::Uniform { n: n.0 },
+        Some(KeysSpec::Zipf { n, s }) => KeySpace::Zipf { n: n.0, s: s.0 },
     }
 }
 

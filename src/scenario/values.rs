@@ -133,6 +133,11 @@ real!(
     format!("the factor must be above 0 and at most {}", limits::MAX_SLOW_FACTOR)
 );
 real!(
+    /// A phi accrual threshold in (0, [`limits::MAX_PHI`]].
+    Phi, |x| x > 0.0 && x <= limits::MAX_PHI,
+    format!("the threshold must be above 0 and at most {}", limits::MAX_PHI)
+);
+real!(
     /// A window coordinate within ±[`limits::MAX_COORDINATE`].
     Coord, |x| x.abs() <= f64::from(limits::MAX_COORDINATE),
     format!("a coordinate must be within ±{}", limits::MAX_COORDINATE)

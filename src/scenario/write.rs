@@ -47,13 +47,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::nested::DEFAULT_BUDGET_TOKENS;
 use super::validate::{
-    DEFAULT_HIT, DEFAULT_KEY_TTL, DEFAULT_KEYS, DEFAULT_MIN_CALLS, DEFAULT_PROBES, DEFAULT_WINDOW,
+    DEFAULT_ELECTION_MAX, DEFAULT_ELECTION_MIN, DEFAULT_HEARTBEAT, DEFAULT_HIT, DEFAULT_KEY_TTL,
+    DEFAULT_KEYS, DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD, DEFAULT_PHI_WINDOW, DEFAULT_PROBES,
+    DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
 };
 use super::{FORMAT_VERSION, Scenario, limits};
 use crate::sim::config::{
-    Action, Arrivals, Backoff, BreakerConfig, CallConfig, CallMode, ClockConfig, Fallback,
-    HedgeConfig, Jitter, KeySpace, LinkModel, Load, NodeConfig, NodeId, NodeKind, Operation,
-    PolicyConfig, Priority, RetryConfig, RetryOn, SimConfig, SloConfig, TokenBucketConfig,
+    Action, Arrivals, Backoff, BreakerConfig, CallConfig, CallMode, CapMode, ClockConfig,
+    DetectorConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkModel, Load, NodeConfig, NodeId,
+    NodeKind, Operation, PolicyConfig, Priority, Resolve, RetryConfig, RetryOn, SimConfig,
+    SloConfig, TokenBucketConfig,
 };
 use crate::sim::dist::{Dist, Z_99};
 use crate::sim::time::SimDuration;
@@ -571,7 +574,11 @@ impl<'a> Writer<'a> {
                 NodeKind::Client(c) => sites.push(&c.policy),
                 NodeKind::Service(s) => sites.extend(s.calls.iter().map(|c| &c.policy)),
                 NodeKind::Cache(c) => sites.push(&c.backing.policy),
-                NodeKind::Queue(_) => {}
+                NodeKind::Queue(_)
+                | NodeKind::Replica(_)
+                | NodeKind::StoreClient(_)
+                | NodeKind::Monitor(_)
+                | NodeKind::Raft(_) => {}
             }
         }
         for t in &config.timeline {
@@ -819,15 +826,7 @@ impl<'a> Writer<'a> {
         let kind = match &n.kind {
             NodeKind::Client(c) => {
                 match &c.load {
-                    Load::Open { arrivals } => {
-                        let (head, rate) = match arrivals {
-                            Arrivals::Poisson { rate_per_s } => ("Poisson", rate_per_s),
-                            Arrivals::Constant { rate_per_s } => ("Constant", rate_per_s),
-                        };
-                        let mut o = Fields::default();
-                        o.add("per_second", atom(num(*rate)));
-                        f.add("open", structure(head, o));
-                    }
+                    Load::Open { arrivals } => f.add("open", open_doc(*arrivals)),
                     Load::Closed { users, think } => {
                         let mut u = Fields::default();
                         u.add("count", atom(users.to_string()));
@@ -842,19 +841,7 @@ impl<'a> Writer<'a> {
                     f.add("policy", self.policy_ref(&c.policy));
                 }
                 if !same(&c.keys, &DEFAULT_KEYS) {
-                    let mut k = Fields::default();
-                    let head = match c.keys {
-                        KeySpace::Uniform { n } => {
-                            k.add("n", atom(n.to_string()));
-                            "Uniform"
-                        }
-                        KeySpace::Zipf { n, s } => {
-                            k.add("n", atom(n.to_string()));
-                            k.add("s", atom(num(s)));
-                            "Zipf"
-                        }
-                    };
-                    f.add("keys", structure(head, k));
+                    f.add("keys", keys_doc(c.keys));
                 }
                 if !same_f64(c.write_fraction, 0.0) {
                     f.add("writes", atom(num(c.write_fraction)));
@@ -942,6 +929,86 @@ impl<'a> Writer<'a> {
                     f.add("serve_stale", atom("true"));
                 }
                 "Cache"
+            }
+            NodeKind::Replica(r) => {
+                f.add(
+                    "peers",
+                    list(r.peers.iter().map(|&p| self.name(p)).collect()),
+                );
+                f.add("read_quorum", atom(r.read_quorum.to_string()));
+                f.add("write_quorum", atom(r.write_quorum.to_string()));
+                if r.resolve == Resolve::VersionVectors {
+                    f.add("resolve", atom("VersionVectors"));
+                }
+                if r.mode == CapMode::Available {
+                    f.add("mode", atom("Available"));
+                }
+                if r.quorum_timeout != DEFAULT_QUORUM_TIMEOUT {
+                    f.add("quorum_timeout", dur(r.quorum_timeout));
+                }
+                f.opt("anti_entropy", r.anti_entropy.map(dur));
+                "Replica"
+            }
+            NodeKind::Raft(r) => {
+                f.add(
+                    "peers",
+                    list(r.peers.iter().map(|&p| self.name(p)).collect()),
+                );
+                if r.election_min != DEFAULT_ELECTION_MIN {
+                    f.add("election_min", dur(r.election_min));
+                }
+                if r.election_max != DEFAULT_ELECTION_MAX {
+                    f.add("election_max", dur(r.election_max));
+                }
+                if r.heartbeat != DEFAULT_HEARTBEAT {
+                    f.add("heartbeat", dur(r.heartbeat));
+                }
+                "Raft"
+            }
+            NodeKind::StoreClient(c) => {
+                f.add("target", self.name(c.target));
+                f.add("open", open_doc(c.arrivals));
+                if !same(&c.keys, &DEFAULT_KEYS) {
+                    f.add("keys", keys_doc(c.keys));
+                }
+                if !same_f64(c.write_fraction, 0.0) {
+                    f.add("writes", atom(num(c.write_fraction)));
+                }
+                f.add("timeout", dur(c.timeout));
+                if c.read_after_write {
+                    f.add("read_after_write", atom("true"));
+                }
+                "StoreClient"
+            }
+            NodeKind::Monitor(m) => {
+                f.add(
+                    "watch",
+                    list(m.watch.iter().map(|&w| self.name(w)).collect()),
+                );
+                f.add("interval", dur(m.interval));
+                let mut d = Fields::default();
+                let head = match m.detector {
+                    DetectorConfig::FixedTimeout { timeout } => {
+                        d.add("timeout", dur(timeout));
+                        "FixedTimeout"
+                    }
+                    DetectorConfig::PhiAccrual {
+                        threshold,
+                        window,
+                        min_std,
+                    } => {
+                        d.add("threshold", atom(num(threshold)));
+                        if window != DEFAULT_PHI_WINDOW {
+                            d.add("window", atom(window.to_string()));
+                        }
+                        if min_std != DEFAULT_PHI_MIN_STD {
+                            d.add("min_std", dur(min_std));
+                        }
+                        "PhiAccrual"
+                    }
+                };
+                f.add("detector", structure(head, d));
+                "Monitor"
             }
             NodeKind::Queue(q) => {
                 f.add("consumer", self.name(q.consumer));
@@ -1189,6 +1256,34 @@ fn set_link_values(a: &Action) -> Option<(&Option<Dist>, &Option<f64>, &Option<f
         } => Some((latency, loss, duplicate)),
         _ => None,
     }
+}
+
+/// `Poisson(per_second: ..)` or `Constant(per_second: ..)`.
+fn open_doc(arrivals: Arrivals) -> Doc {
+    let (head, rate) = match arrivals {
+        Arrivals::Poisson { rate_per_s } => ("Poisson", rate_per_s),
+        Arrivals::Constant { rate_per_s } => ("Constant", rate_per_s),
+    };
+    let mut o = Fields::default();
+    o.add("per_second", atom(num(rate)));
+    structure(head, o)
+}
+
+/// `Uniform(n: ..)` or `Zipf(n: .., s: ..)`.
+fn keys_doc(keys: KeySpace) -> Doc {
+    let mut k = Fields::default();
+    let head = match keys {
+        KeySpace::Uniform { n } => {
+            k.add("n", atom(n.to_string()));
+            "Uniform"
+        }
+        KeySpace::Zipf { n, s } => {
+            k.add("n", atom(n.to_string()));
+            k.add("s", atom(num(s)));
+            "Zipf"
+        }
+    };
+    structure(head, k)
 }
 
 #[cfg(test)]

@@ -6,6 +6,10 @@
 use super::dist::Dist;
 use super::time::{SimDuration, SimTime};
 
+pub use super::store_config::{
+    CapMode, DetectorConfig, MonitorConfig, RaftConfig, ReplicaConfig, Resolve, StoreClientConfig,
+};
+
 /// Index of a node in [`SimConfig::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
@@ -98,6 +102,14 @@ pub enum NodeKind {
     Cache(CacheConfig),
     /// An asynchronous queue that delivers messages to a consumer at least once.
     Queue(QueueConfig),
+    /// A replica of a leaderless replicated key-value store.
+    Replica(ReplicaConfig),
+    /// A client reading and writing a replicated store.
+    StoreClient(StoreClientConfig),
+    /// Watches other nodes with a failure detector.
+    Monitor(MonitorConfig),
+    /// A node of a Raft-replicated key-value store.
+    Raft(RaftConfig),
 }
 
 impl NodeKind {
@@ -108,6 +120,10 @@ impl NodeKind {
             NodeKind::Service(_) => "service",
             NodeKind::Cache(_) => "cache",
             NodeKind::Queue(_) => "queue",
+            NodeKind::Replica(_) => "replica",
+            NodeKind::StoreClient(_) => "store client",
+            NodeKind::Monitor(_) => "monitor",
+            NodeKind::Raft(_) => "raft node",
         }
     }
 }

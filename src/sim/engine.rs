@@ -10,6 +10,10 @@ use super::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
 use super::message::Message;
 use super::network::{Network, Transit};
 use super::node::client::Client;
+use super::node::monitor::Monitor;
+use super::node::replica::Replica;
+use super::node::replica::client::StoreClient;
+use super::node::replica::raft::RaftNode;
 use super::node::service::Service;
 use super::node::{Ctx, Node, Outbox, Timer};
 use super::queue::EventQueue;
@@ -20,7 +24,7 @@ use super::view::{EdgeView, NodeView};
 const DEFAULT_LEDGER_HORIZON: SimDuration = SimDuration::from_secs(600);
 
 /// Something that happens at a moment of simulated time.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Event {
     /// Start every node (scheduled once, at time zero).
     Start,
@@ -112,6 +116,22 @@ impl Simulation {
                         roles.push((n.name.clone(), NodeRole::Queue));
                         Node::Queue(super::node::broker::Broker::new(q.clone()))
                     }
+                    NodeKind::Replica(r) => {
+                        roles.push((n.name.clone(), NodeRole::Replica));
+                        Node::Replica(Replica::new(r.clone()))
+                    }
+                    NodeKind::StoreClient(c) => {
+                        roles.push((n.name.clone(), NodeRole::Client));
+                        Node::StoreClient(StoreClient::new(seed, id.0, &n.name, c.clone()))
+                    }
+                    NodeKind::Monitor(m) => {
+                        roles.push((n.name.clone(), NodeRole::Monitor));
+                        Node::Monitor(Monitor::new(m.clone()))
+                    }
+                    NodeKind::Raft(r) => {
+                        roles.push((n.name.clone(), NodeRole::Replica));
+                        Node::Raft(RaftNode::new(seed, &n.name, r.clone()))
+                    }
                 };
                 NodeSlot {
                     node,
@@ -125,7 +145,8 @@ impl Simulation {
         if ledger_horizon == SimDuration::ZERO {
             ledger_horizon = DEFAULT_LEDGER_HORIZON;
         }
-        let recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon);
+        let mut recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon);
+        recorder.set_watched(&watched_pairs(&config));
         let mut queue = EventQueue::default();
         queue.push(SimTime::ZERO, Event::Start);
         Simulation {
@@ -282,6 +303,16 @@ impl Simulation {
                 ..
             } => (3, to.0),
             Event::Timer { node, .. } => (4, node.0),
+            Event::Deliver {
+                to,
+                msg: Message::Kv(_),
+                ..
+            } => (6, to.0),
+            Event::Deliver {
+                to,
+                msg: Message::Heartbeat { .. },
+                ..
+            } => (7, to.0),
         };
         self.hash_words([self.now.as_nanos(), kind, u64::from(node)]);
     }
@@ -342,8 +373,14 @@ impl Simulation {
                     .push(self.now + d, Event::Deliver { from, to, msg }),
                 Transit::Duplicate(d1, d2) => {
                     self.recorder.net_duplicated();
-                    self.queue
-                        .push(self.now + d1, Event::Deliver { from, to, msg });
+                    self.queue.push(
+                        self.now + d1,
+                        Event::Deliver {
+                            from,
+                            to,
+                            msg: msg.clone(),
+                        },
+                    );
                     self.queue
                         .push(self.now + d2, Event::Deliver { from, to, msg });
                 }
@@ -363,6 +400,7 @@ impl Simulation {
                     let slot = &mut self.nodes[id.index()];
                     slot.up = false;
                     slot.epoch = slot.epoch.wrapping_add(1);
+                    self.recorder.node_down(now, id.index());
                 }
             }
             Action::Restart(id) => {
@@ -370,6 +408,7 @@ impl Simulation {
                 if !slot.up {
                     slot.up = true;
                     slot.epoch = slot.epoch.wrapping_add(1);
+                    self.recorder.node_up(id.index());
                     self.handle(id, |node, ctx| node.start(ctx));
                 }
             }
@@ -480,6 +519,10 @@ impl Simulation {
                 NodeKind::Service(s) => s.calls.iter().map(|c| c.to).collect(),
                 NodeKind::Cache(c) => vec![c.backing.to],
                 NodeKind::Queue(q) => vec![q.consumer],
+                NodeKind::StoreClient(c) => vec![c.target],
+                NodeKind::Replica(r) => r.peers.clone(),
+                NodeKind::Raft(r) => r.peers.clone(),
+                NodeKind::Monitor(m) => m.watch.clone(),
             };
             for to in callees {
                 let (attempts, failures) = self.recorder.last_edge(from.index(), to.index());
@@ -513,6 +556,17 @@ impl Simulation {
     pub fn network(&self) -> &Network {
         &self.network
     }
+}
+
+/// Every (monitor, watched node) pair of the configuration.
+fn watched_pairs(config: &SimConfig) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    for (i, n) in config.nodes.iter().enumerate() {
+        if let NodeKind::Monitor(m) = &n.kind {
+            pairs.extend(m.watch.iter().map(|w| (i, w.index())));
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]

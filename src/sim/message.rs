@@ -107,10 +107,20 @@ pub struct Reply {
 }
 
 /// Anything that crosses the network.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     /// Please do this.
     Request(Request),
     /// Here is how it went.
     Reply(Reply),
+    /// Replicated-store traffic (boxed: it carries versions and lists).
+    Kv(Box<crate::sim::node::replica::msg::KvMsg>),
+    /// A failure detector's probe (`pong: false`) or its answer (`pong: true`);
+    /// every node answers a probe.
+    Heartbeat {
+        /// The probe's sequence number, echoed in the answer.
+        seq: u64,
+        /// Whether this is the answer.
+        pong: bool,
+    },
 }

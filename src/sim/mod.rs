@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod detector;
 pub mod dist;
 pub mod engine;
 pub mod message;
@@ -13,6 +14,7 @@ pub mod network;
 pub mod node;
 pub mod queue;
 pub mod rng;
+pub mod store_config;
 pub mod time;
 pub mod view;
 

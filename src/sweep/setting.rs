@@ -141,6 +141,12 @@ fn set_node(kind: &mut NodeKind, field: &str, value: &str) -> Result<(), String>
             "ack_timeout" => q.ack_timeout = duration(value)?,
             _ => return Err(unknown("queue", QUEUE_FIELDS)),
         },
+        other => {
+            return Err(format!(
+                "a {} has no settings a sweep can change yet",
+                other.label()
+            ));
+        }
     }
     Ok(())
 }

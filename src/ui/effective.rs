@@ -55,7 +55,11 @@ impl Effective {
                     e.policies
                         .insert((id, c.backing.to), c.backing.policy.clone());
                 }
-                NodeKind::Queue(_) => {}
+                NodeKind::Queue(_)
+                | NodeKind::Replica(_)
+                | NodeKind::StoreClient(_)
+                | NodeKind::Monitor(_)
+                | NodeKind::Raft(_) => {}
             }
         }
         for l in &config.links {

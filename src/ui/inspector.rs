@@ -771,6 +771,41 @@ fn config_grid(ui: &mut Ui, view: &View<'_>, kind: &NodeKind) {
                     row(ui, "in flight at most", m.to_string());
                 }
             }
+            NodeKind::StoreClient(c) => {
+                row(ui, "target", view.name(c.target).to_string());
+                row(ui, "writes", format!("{:.1}%", c.write_fraction * 100.0));
+            }
+            NodeKind::Replica(r) => {
+                row(ui, "replicas", (r.peers.len() + 1).to_string());
+                row(
+                    ui,
+                    "quorums",
+                    format!("R={} W={}", r.read_quorum, r.write_quorum),
+                );
+                row(ui, "resolve", format!("{:?}", r.resolve));
+                row(ui, "on partition", format!("{:?}", r.mode));
+            }
+            NodeKind::Raft(r) => {
+                row(ui, "cluster", (r.peers.len() + 1).to_string());
+                row(
+                    ui,
+                    "election timeout",
+                    format!(
+                        "{} – {}",
+                        widgets::fmt_ms(r.election_min.as_millis_f64()),
+                        widgets::fmt_ms(r.election_max.as_millis_f64())
+                    ),
+                );
+                row(
+                    ui,
+                    "heartbeat",
+                    widgets::fmt_ms(r.heartbeat.as_millis_f64()),
+                );
+            }
+            NodeKind::Monitor(m) => {
+                row(ui, "watches", m.watch.len().to_string());
+                row(ui, "detector", format!("{:?}", m.detector));
+            }
         });
     ui.weak("These come from the scenario file.");
 }

@@ -115,6 +115,10 @@ pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
             NodeKind::Service(s) => out.extend(s.calls.iter().map(|c| (from, c.to))),
             NodeKind::Cache(c) => out.push((from, c.backing.to)),
             NodeKind::Queue(q) => out.push((from, q.consumer)),
+            NodeKind::StoreClient(c) => out.push((from, c.target)),
+            NodeKind::Replica(r) => out.extend(r.peers.iter().map(|&p| (from, p))),
+            NodeKind::Raft(r) => out.extend(r.peers.iter().map(|&p| (from, p))),
+            NodeKind::Monitor(m) => out.extend(m.watch.iter().map(|&w| (from, w))),
         }
     }
     out
@@ -123,7 +127,8 @@ pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
 fn role_of(config: &SimConfig, graph: &DiGraph<NodeId, ()>, i: usize) -> Role {
     let node = &config.nodes[i];
     match node.kind {
-        NodeKind::Client(_) => Role::Client,
+        NodeKind::Client(_) | NodeKind::StoreClient(_) | NodeKind::Monitor(_) => Role::Client,
+        NodeKind::Replica(_) | NodeKind::Raft(_) => Role::Replica,
         NodeKind::Cache(_) => Role::Cache,
         NodeKind::Queue(_) => Role::Queue,
         NodeKind::Service(ref s) => {

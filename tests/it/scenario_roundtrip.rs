@@ -1054,7 +1054,11 @@ impl Gen {
                 NodeKind::Client(c) => edges.push((me, c.target)),
                 NodeKind::Service(s) => edges.extend(s.calls.iter().map(|c| (me, c.to))),
                 NodeKind::Cache(c) => edges.push((me, c.backing.to)),
-                NodeKind::Queue(_) => {}
+                NodeKind::Queue(_)
+                | NodeKind::Replica(_)
+                | NodeKind::StoreClient(_)
+                | NodeKind::Monitor(_)
+                | NodeKind::Raft(_) => {}
             }
         }
         let client_ids: Vec<NodeId> = (0..n)

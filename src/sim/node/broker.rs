@@ -489,6 +489,7 @@ mod tests {
                             Err(e) => panic!("unexpected {e:?}"),
                         }
                     }
+                    other => panic!("a broker sends no {other:?}"),
                 }
             }
             timers.extend(out.timers.drain(..).map(|(_, t)| t));

@@ -13,6 +13,23 @@ use super::Timer;
 use super::caller::{CallOutcome, CallSpec, Caller};
 use super::ctx::{Ctx, Stamp};
 
+/// The time to the next arrival of an open-loop process, drawn from `rng`
+/// (none when the rate is not positive).
+pub fn arrival_gap(arrivals: Arrivals, rng: &mut SimRng) -> Option<SimDuration> {
+    let rate = arrivals.rate_per_s();
+    if rate.is_nan() || rate <= 0.0 {
+        return None;
+    }
+    let gap_s = match arrivals {
+        Arrivals::Poisson { .. } => {
+            let e: f64 = rand_distr::Exp1.sample(rng);
+            e / rate
+        }
+        Arrivals::Constant { .. } => 1.0 / rate,
+    };
+    Some(SimDuration::from_secs_f64(gap_s))
+}
+
 /// Bits of a [`RootId`] below the client's index: 2^40 requests per client.
 const ROOT_SEQ_BITS: u32 = 40;
 
@@ -128,22 +145,11 @@ impl Client {
     }
 
     fn schedule_arrival(&mut self, ctx: &mut Ctx, arrivals: Arrivals) {
-        let rate = arrivals.rate_per_s();
-        if rate.is_nan() || rate <= 0.0 {
+        let Some(gap) = arrival_gap(arrivals, &mut self.arrivals_rng) else {
             return;
-        }
-        let gap_s = match arrivals {
-            Arrivals::Poisson { .. } => {
-                let e: f64 = rand_distr::Exp1.sample(&mut self.arrivals_rng);
-                e / rate
-            }
-            Arrivals::Constant { .. } => 1.0 / rate,
         };
         let generation = self.arrival_generation;
-        ctx.set_timer(
-            SimDuration::from_secs_f64(gap_s),
-            Timer::Arrival { generation },
-        );
+        ctx.set_timer(gap, Timer::Arrival { generation });
     }
 
     /// Handles a timer (stale arrival timers, from before a load change, are ignored).

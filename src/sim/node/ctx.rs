@@ -104,4 +104,36 @@ impl<'a> Ctx<'a> {
     pub fn executed(&mut self, root: RootId) -> bool {
         self.rec.executed(self.now, self.me.index(), root)
     }
+
+    /// Records in the history that this client invoked an operation on
+    /// `key` (a write of `write`, or a read); returns its history id.
+    pub fn op_invoked(&mut self, key: u64, write: Option<u64>) -> usize {
+        self.rec.op_invoked(self.now, self.me.0, key, write)
+    }
+
+    /// Records how the history's operation `id` ended.
+    pub fn op_completed(&mut self, id: usize, outcome: crate::metrics::history::Outcome) {
+        self.rec.op_completed(self.now, id, outcome);
+    }
+
+    /// This Raft node started an election.
+    pub fn raft_campaign(&mut self) {
+        self.rec.raft().campaign();
+    }
+
+    /// This Raft node became leader of `term`.
+    pub fn raft_leader(&mut self, term: u64) {
+        let now = self.now;
+        self.rec.raft().leader(now, term, self.me.0);
+    }
+
+    /// This Raft node applied the entry (term, client, op) at `index`.
+    pub fn raft_applied(&mut self, index: u64, term: u64, client: u32, op: u64) {
+        self.rec.raft().applied(index, (term, client, op));
+    }
+
+    /// This monitor began suspecting node `target`.
+    pub fn suspected(&mut self, target: usize) {
+        self.rec.suspected(self.now, self.me.index(), target);
+    }
 }

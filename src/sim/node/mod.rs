@@ -9,6 +9,8 @@ pub mod cache;
 pub mod caller;
 pub mod client;
 pub mod ctx;
+pub mod monitor;
+pub mod replica;
 pub mod service;
 
 pub use ctx::{Ctx, Outbox, Stamp};
@@ -20,6 +22,10 @@ use broker::Broker;
 use cache::Cache;
 use caller::{CallTimer, Caller};
 use client::Client;
+use monitor::{Monitor, MonitorTimer};
+use replica::client::StoreClient;
+use replica::raft::RaftNode;
+use replica::{KvTimer, Replica};
 use service::Service;
 
 /// Every timer a node can set. Timers are never cancelled: each carries
@@ -38,6 +44,10 @@ pub enum Timer {
     CacheHit { slot: u32, generation: u32 },
     /// Queue: delivery number `delivery` of message `message` was not acknowledged in time.
     AckTimeout { message: u64, delivery: u32 },
+    /// A replicated store's timer.
+    Kv(KvTimer),
+    /// A monitor's timer.
+    Monitor(MonitorTimer),
 }
 
 /// A node of any kind.
@@ -53,13 +63,26 @@ pub enum Node {
     Cache(Cache),
     /// A queue (a broker) in front of a consumer.
     Queue(Broker),
+    /// A replica of a leaderless store.
+    Replica(Replica),
+    /// A store client.
+    StoreClient(StoreClient),
+    /// A failure-detector monitor.
+    Monitor(Monitor),
+    /// A Raft node.
+    Raft(RaftNode),
 }
 
 impl Node {
     /// Called when the run starts and after each restart.
     pub fn start(&mut self, ctx: &mut Ctx) {
-        if let Node::Client(c) = self {
-            c.start(ctx);
+        match self {
+            Node::Client(c) => c.start(ctx),
+            Node::Replica(r) => r.start(ctx),
+            Node::StoreClient(c) => c.start(ctx),
+            Node::Monitor(m) => m.start(ctx),
+            Node::Raft(r) => r.start(ctx),
+            Node::Service(_) | Node::Cache(_) | Node::Queue(_) => {}
         }
     }
 
@@ -73,8 +96,19 @@ impl Node {
             (Node::Cache(c), Message::Reply(r)) => c.on_reply(ctx, r),
             (Node::Queue(q), Message::Request(r)) => q.on_request(ctx, from, r),
             (Node::Queue(q), Message::Reply(r)) => q.on_reply(ctx, r),
-            // Clients serve nothing: a request to a client is ignored.
-            (Node::Client(_), Message::Request(_)) => {}
+            // Every node answers a failure detector's probe.
+            (_, Message::Heartbeat { seq, pong: false }) => {
+                ctx.send(from, Message::Heartbeat { seq, pong: true });
+            }
+            (Node::Monitor(m), Message::Heartbeat { pong: true, .. }) => m.on_pong(ctx, from),
+            (Node::Replica(r), Message::Kv(m)) => r.on_message(ctx, from, *m),
+            (Node::StoreClient(c), Message::Kv(m)) => c.on_message(ctx, from, *m),
+            (Node::Raft(r), Message::Kv(m)) => r.on_message(ctx, from, *m),
+            // Clients serve nothing; store nodes speak only the store's
+            // messages: anything else is ignored.
+            (Node::Client(_), Message::Request(_))
+            | (_, Message::Kv(_) | Message::Heartbeat { .. })
+            | (Node::Replica(_) | Node::StoreClient(_) | Node::Monitor(_) | Node::Raft(_), _) => {}
         }
     }
 
@@ -85,6 +119,26 @@ impl Node {
             Node::Service(s) => s.on_timer(ctx, timer),
             Node::Cache(c) => c.on_timer(ctx, timer),
             Node::Queue(q) => q.on_timer(ctx, timer),
+            Node::Replica(r) => {
+                if let Timer::Kv(t) = timer {
+                    r.on_timer(ctx, t);
+                }
+            }
+            Node::StoreClient(c) => {
+                if let Timer::Kv(t) = timer {
+                    c.on_timer(ctx, t);
+                }
+            }
+            Node::Monitor(m) => {
+                if let Timer::Monitor(t) = timer {
+                    m.on_timer(ctx, t);
+                }
+            }
+            Node::Raft(r) => {
+                if let Timer::Kv(t) = timer {
+                    r.on_timer(ctx, t);
+                }
+            }
         }
     }
 
@@ -95,6 +149,10 @@ impl Node {
             Node::Service(s) => s.crash(ctx),
             Node::Cache(c) => c.crash(ctx),
             Node::Queue(q) => q.crash(ctx),
+            Node::Replica(r) => r.crash(),
+            Node::StoreClient(c) => c.crash(ctx),
+            Node::Monitor(_) => {}
+            Node::Raft(r) => r.crash(),
         }
     }
 
@@ -133,7 +191,11 @@ impl Node {
             Node::Client(c) => Some(c.caller_mut()),
             Node::Service(s) => Some(s.caller_mut()),
             Node::Cache(c) => Some(c.caller_mut()),
-            Node::Queue(_) => None,
+            Node::Queue(_)
+            | Node::Replica(_)
+            | Node::StoreClient(_)
+            | Node::Monitor(_)
+            | Node::Raft(_) => None,
         }
     }
 
@@ -147,6 +209,7 @@ impl Node {
     pub fn requests_in_flight(&self) -> u64 {
         match self {
             Node::Client(c) => c.in_flight(),
+            Node::StoreClient(c) => c.in_flight(),
             _ => 0,
         }
     }

@@ -1,0 +1,122 @@
+//! What replicas and their clients send each other.
+
+use super::version::Versioned;
+
+/// An operation's outcome, as the coordinator answers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KvResult {
+    /// A read's values: empty when the key was never written, more than one
+    /// when concurrent versions (siblings) exist.
+    Read(Vec<u64>),
+    /// The write was acknowledged.
+    Written,
+    /// The quorum was not reached and the store is consistent-mode: refused.
+    Unavailable,
+}
+
+/// Replicated-store traffic.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KvMsg {
+    /// Client → coordinator: read `key`.
+    Get {
+        /// The client's operation id, echoed back.
+        op: u64,
+        /// The key.
+        key: u64,
+    },
+    /// Client → coordinator: write `value` to `key`.
+    Put {
+        /// The client's operation id, echoed back.
+        op: u64,
+        /// The key.
+        key: u64,
+        /// The value (unique in the run).
+        value: u64,
+    },
+    /// Coordinator → client: how operation `op` went.
+    Done {
+        /// The client's operation id.
+        op: u64,
+        /// The outcome.
+        result: KvResult,
+    },
+    /// Coordinator → replica: merge these versions of `key` and acknowledge.
+    Store {
+        /// The coordinator's request id.
+        req: u64,
+        /// The key.
+        key: u64,
+        /// Versions to merge.
+        versions: Vec<Versioned>,
+    },
+    /// Replica → coordinator: stored.
+    StoreAck {
+        /// The coordinator's request id.
+        req: u64,
+    },
+    /// Coordinator → replica: send your versions of `key`.
+    Fetch {
+        /// The coordinator's request id.
+        req: u64,
+        /// The key.
+        key: u64,
+    },
+    /// Replica → coordinator: my versions of the key asked for.
+    Fetched {
+        /// The coordinator's request id.
+        req: u64,
+        /// The replica's versions (empty: never written).
+        versions: Vec<Versioned>,
+    },
+    /// Raft node → client: I am not the leader; try `leader` (if known).
+    Redirect {
+        /// The client's operation id.
+        op: u64,
+        /// The leader this node knows of.
+        leader: Option<crate::sim::config::NodeId>,
+    },
+    /// Raft: a candidate asks for a vote.
+    RequestVote {
+        /// The candidate's term.
+        term: u64,
+        /// Index of its last log entry.
+        last_index: u64,
+        /// Term of its last log entry.
+        last_term: u64,
+    },
+    /// Raft: the answer to a vote request.
+    Vote {
+        /// The voter's term.
+        term: u64,
+        /// Whether the vote was granted.
+        granted: bool,
+    },
+    /// Raft: the leader replicates entries (none: a heartbeat).
+    Append {
+        /// The leader's term.
+        term: u64,
+        /// Index of the entry just before `entries`.
+        prev_index: u64,
+        /// Its term.
+        prev_term: u64,
+        /// Entries to store after it.
+        entries: Vec<super::raft::Entry>,
+        /// The leader's commit index.
+        commit: u64,
+    },
+    /// Raft: the answer to `Append`.
+    Appended {
+        /// The follower's term.
+        term: u64,
+        /// Whether its log matched at `prev_index`.
+        success: bool,
+        /// Success: the last index it now holds from the leader; failure:
+        /// its last index (a hint for where to back up to).
+        index: u64,
+    },
+    /// Anti-entropy: the sender's whole store, to merge.
+    Sync {
+        /// `(key, versions)` in key order.
+        entries: Vec<(u64, Vec<Versioned>)>,
+    },
+}

@@ -1,0 +1,457 @@
+//! A Raft-replicated key-value store (Ongaro & Ousterhout 2014): terms,
+//! randomized election timeouts on each node's local clock, votes, a leader
+//! that orders every operation (reads too) in its log and applies it once a
+//! majority stored it, followers that redirect clients to the leader, and a
+//! leader that steps down when it has not heard from a majority for an
+//! election timeout (so a leader cut off in a minority stops serving).
+//!
+//! The term, vote and log survive a crash (they are on disk); the commit
+//! index and the applied state are rebuilt from the log.
+
+use std::collections::BTreeMap;
+
+use rand::RngExt;
+
+use crate::sim::clock::LocalTime;
+use crate::sim::config::NodeId;
+use crate::sim::message::Message;
+use crate::sim::rng::{SimRng, stream};
+use crate::sim::store_config::RaftConfig;
+use crate::sim::time::SimDuration;
+
+use super::super::{Ctx, Timer};
+use super::KvTimer;
+use super::msg::{KvMsg, KvResult};
+
+/// Entries sent in one `Append` at most.
+const MAX_BATCH: usize = 64;
+/// The `op` of the no-op entry a new leader appends.
+const NOOP: u64 = u64::MAX;
+
+/// One log entry: a client's operation (reads are ordered too).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The term it was appended in.
+    pub term: u64,
+    /// The key.
+    pub key: u64,
+    /// The value written; `None`: a read.
+    pub write: Option<u64>,
+    /// The client to answer.
+    pub client: NodeId,
+    /// The client's operation id ([`NOOP`] for a leader's no-op).
+    pub op: u64,
+}
+
+/// A node's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Follows a leader (or waits for one).
+    Follower,
+    /// Asks for votes.
+    Candidate,
+    /// Orders operations.
+    Leader,
+}
+
+/// One Raft node.
+pub struct RaftNode {
+    config: RaftConfig,
+    rng: SimRng,
+    term: u64,
+    voted_for: Option<NodeId>,
+    log: Vec<Entry>,
+    commit: u64,
+    applied: u64,
+    kv: BTreeMap<u64, u64>,
+    role: Role,
+    leader: Option<NodeId>,
+    votes: Vec<NodeId>,
+    next: Vec<u64>,
+    matched: Vec<u64>,
+    heard: Vec<LocalTime>,
+    election_generation: u32,
+    heartbeat_generation: u32,
+}
+
+fn kv(m: KvMsg) -> Message {
+    Message::Kv(Box::new(m))
+}
+
+/// Answers an `Append`.
+fn reply(ctx: &mut Ctx, leader: NodeId, term: u64, success: bool, index: u64) {
+    ctx.send(
+        leader,
+        kv(KvMsg::Appended {
+            term,
+            success,
+            index,
+        }),
+    );
+}
+
+impl RaftNode {
+    /// A node with an empty log, in term 0.
+    pub fn new(seed: u64, name: &str, config: RaftConfig) -> Self {
+        let n = config.peers.len();
+        RaftNode {
+            rng: stream(seed, &format!("{name}/election")),
+            config,
+            term: 0,
+            voted_for: None,
+            log: Vec::new(),
+            commit: 0,
+            applied: 0,
+            kv: BTreeMap::new(),
+            role: Role::Follower,
+            leader: None,
+            votes: Vec::new(),
+            next: vec![1; n],
+            matched: vec![0; n],
+            heard: vec![LocalTime(0); n],
+            election_generation: 0,
+            heartbeat_generation: 0,
+        }
+    }
+
+    /// Role, term and commit index.
+    pub fn status(&self) -> (Role, u64, u64) {
+        (self.role, self.term, self.commit)
+    }
+
+    fn majority(&self) -> usize {
+        let size = self.config.peers.len() + 1;
+        size / 2 + 1
+    }
+
+    fn last_index(&self) -> u64 {
+        self.log.len() as u64
+    }
+
+    fn term_at(&self, index: u64) -> u64 {
+        match index {
+            0 => 0,
+            i => self.log.get(i as usize - 1).map_or(0, |e| e.term),
+        }
+    }
+
+    fn peer_slot(&self, node: NodeId) -> Option<usize> {
+        self.config.peers.iter().position(|&p| p == node)
+    }
+
+    /// Starts as a follower (at the start and after a restart).
+    pub fn start(&mut self, ctx: &mut Ctx) {
+        self.role = Role::Follower;
+        self.leader = None;
+        self.reset_election(ctx);
+    }
+
+    /// A crash: volatile state is lost; term, vote and log are kept.
+    pub fn crash(&mut self) {
+        self.role = Role::Follower;
+        self.leader = None;
+        self.commit = 0;
+        self.applied = 0;
+        self.kv.clear();
+        self.votes.clear();
+    }
+
+    fn reset_election(&mut self, ctx: &mut Ctx) {
+        self.election_generation = self.election_generation.wrapping_add(1);
+        let (lo, hi) = (
+            self.config.election_min.as_nanos(),
+            self.config.election_max.as_nanos(),
+        );
+        let delay = SimDuration(self.rng.random_range(lo..=hi.max(lo)));
+        let generation = self.election_generation;
+        ctx.set_timer(delay, Timer::Kv(KvTimer::Election { generation }));
+    }
+
+    fn step_down(&mut self, ctx: &mut Ctx, term: u64) {
+        if term > self.term {
+            self.term = term;
+            self.voted_for = None;
+        }
+        if self.role != Role::Follower {
+            self.role = Role::Follower;
+            self.reset_election(ctx);
+        }
+    }
+
+    /// Handles one of its timers.
+    pub fn on_timer(&mut self, ctx: &mut Ctx, timer: KvTimer) {
+        match timer {
+            KvTimer::Election { generation }
+                if generation == self.election_generation && self.role != Role::Leader =>
+            {
+                self.campaign(ctx);
+            }
+            KvTimer::Heartbeat { generation }
+                if generation == self.heartbeat_generation && self.role == Role::Leader =>
+            {
+                let window = self.config.election_max;
+                let recent = self
+                    .heard
+                    .iter()
+                    .filter(|&&h| ctx.local.since(h) <= window)
+                    .count();
+                if recent + 1 < self.majority() {
+                    // Cut off from a majority: stop serving.
+                    self.role = Role::Follower;
+                    self.leader = None;
+                    self.reset_election(ctx);
+                    return;
+                }
+                self.broadcast(ctx);
+                let generation = self.heartbeat_generation;
+                ctx.set_timer(
+                    self.config.heartbeat,
+                    Timer::Kv(KvTimer::Heartbeat { generation }),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn campaign(&mut self, ctx: &mut Ctx) {
+        self.term += 1;
+        self.role = Role::Candidate;
+        self.voted_for = Some(ctx.me);
+        self.votes = vec![ctx.me];
+        self.leader = None;
+        ctx.raft_campaign();
+        let (last_index, last_term) = (self.last_index(), self.term_at(self.last_index()));
+        for &p in &self.config.peers {
+            ctx.send(
+                p,
+                kv(KvMsg::RequestVote {
+                    term: self.term,
+                    last_index,
+                    last_term,
+                }),
+            );
+        }
+        self.reset_election(ctx);
+        if self.votes.len() >= self.majority() {
+            self.become_leader(ctx);
+        }
+    }
+
+    fn become_leader(&mut self, ctx: &mut Ctx) {
+        self.role = Role::Leader;
+        self.leader = Some(ctx.me);
+        let n = self.config.peers.len();
+        self.next = vec![self.last_index() + 1; n];
+        self.matched = vec![0; n];
+        self.heard = vec![ctx.local; n];
+        ctx.raft_leader(self.term);
+        // A no-op of its own term lets it commit what earlier leaders left.
+        self.log.push(Entry {
+            term: self.term,
+            key: 0,
+            write: None,
+            client: ctx.me,
+            op: NOOP,
+        });
+        self.advance_commit(ctx);
+        self.broadcast(ctx);
+        self.heartbeat_generation = self.heartbeat_generation.wrapping_add(1);
+        let generation = self.heartbeat_generation;
+        ctx.set_timer(
+            self.config.heartbeat,
+            Timer::Kv(KvTimer::Heartbeat { generation }),
+        );
+    }
+
+    fn broadcast(&mut self, ctx: &mut Ctx) {
+        for slot in 0..self.config.peers.len() {
+            self.send_append(ctx, slot);
+        }
+    }
+
+    fn send_append(&mut self, ctx: &mut Ctx, slot: usize) {
+        let prev_index = self.next[slot].saturating_sub(1).min(self.last_index());
+        let from = prev_index as usize;
+        let to = (from + MAX_BATCH).min(self.log.len());
+        let msg = KvMsg::Append {
+            term: self.term,
+            prev_index,
+            prev_term: self.term_at(prev_index),
+            entries: self.log[from..to].to_vec(),
+            commit: self.commit,
+        };
+        ctx.send(self.config.peers[slot], kv(msg));
+    }
+
+    /// Handles Raft and client traffic from `from`.
+    pub fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: KvMsg) {
+        match msg {
+            KvMsg::Get { op, key } => self.client_op(ctx, from, op, key, None),
+            KvMsg::Put { op, key, value } => self.client_op(ctx, from, op, key, Some(value)),
+            KvMsg::RequestVote {
+                term,
+                last_index,
+                last_term,
+            } => {
+                if term > self.term {
+                    self.step_down(ctx, term);
+                }
+                let mine = (self.term_at(self.last_index()), self.last_index());
+                let granted = term == self.term
+                    && self.voted_for.is_none_or(|v| v == from)
+                    && (last_term, last_index) >= mine;
+                if granted {
+                    self.voted_for = Some(from);
+                    self.reset_election(ctx);
+                }
+                let term = self.term;
+                ctx.send(from, kv(KvMsg::Vote { term, granted }));
+            }
+            KvMsg::Vote { term, granted } => {
+                if term > self.term {
+                    self.step_down(ctx, term);
+                } else if self.role == Role::Candidate
+                    && term == self.term
+                    && granted
+                    && !self.votes.contains(&from)
+                {
+                    self.votes.push(from);
+                    if self.votes.len() >= self.majority() {
+                        self.become_leader(ctx);
+                    }
+                }
+            }
+            KvMsg::Append {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+            } => self.on_append(ctx, from, term, (prev_index, prev_term), entries, commit),
+            KvMsg::Appended {
+                term,
+                success,
+                index,
+            } => self.on_appended(ctx, from, term, success, index),
+            _ => {}
+        }
+    }
+
+    fn client_op(&mut self, ctx: &mut Ctx, client: NodeId, op: u64, key: u64, write: Option<u64>) {
+        if self.role != Role::Leader {
+            let leader = self.leader;
+            ctx.send(client, kv(KvMsg::Redirect { op, leader }));
+            return;
+        }
+        self.log.push(Entry {
+            term: self.term,
+            key,
+            write,
+            client,
+            op,
+        });
+        self.advance_commit(ctx);
+        self.broadcast(ctx);
+    }
+
+    fn on_append(
+        &mut self,
+        ctx: &mut Ctx,
+        leader: NodeId,
+        term: u64,
+        (prev_index, prev_term): (u64, u64),
+        entries: Vec<Entry>,
+        commit: u64,
+    ) {
+        if term < self.term {
+            reply(ctx, leader, self.term, false, self.last_index());
+            return;
+        }
+        if term > self.term {
+            self.term = term;
+            self.voted_for = None;
+        }
+        self.role = Role::Follower;
+        self.leader = Some(leader);
+        self.reset_election(ctx);
+        if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
+            let index = self.last_index().min(prev_index.saturating_sub(1));
+            reply(ctx, leader, term, false, index);
+            return;
+        }
+        let count = entries.len() as u64;
+        for (k, e) in entries.into_iter().enumerate() {
+            let index = prev_index + 1 + k as u64;
+            if index <= self.last_index() {
+                if self.term_at(index) == e.term {
+                    continue;
+                }
+                self.log.truncate(index as usize - 1);
+            }
+            self.log.push(e);
+        }
+        let matched = prev_index + count;
+        if commit > self.commit {
+            self.commit = commit.min(matched).max(self.commit);
+            self.apply(ctx);
+        }
+        reply(ctx, leader, term, true, matched);
+    }
+
+    fn on_appended(&mut self, ctx: &mut Ctx, from: NodeId, term: u64, success: bool, index: u64) {
+        if term > self.term {
+            self.step_down(ctx, term);
+            return;
+        }
+        let Some(slot) = self.peer_slot(from) else {
+            return;
+        };
+        if self.role != Role::Leader || term != self.term {
+            return;
+        }
+        self.heard[slot] = ctx.local;
+        if success {
+            self.matched[slot] = self.matched[slot].max(index);
+            self.next[slot] = self.matched[slot] + 1;
+            self.advance_commit(ctx);
+            if self.next[slot] <= self.last_index() {
+                self.send_append(ctx, slot);
+            }
+        } else {
+            self.next[slot] = (index + 1).min(self.next[slot].saturating_sub(1)).max(1);
+            self.send_append(ctx, slot);
+        }
+    }
+
+    fn advance_commit(&mut self, ctx: &mut Ctx) {
+        let majority = self.majority();
+        let mut n = self.last_index();
+        while n > self.commit && self.term_at(n) == self.term {
+            let stored = 1 + self.matched.iter().filter(|&&m| m >= n).count();
+            if stored >= majority {
+                self.commit = n;
+                self.apply(ctx);
+                return;
+            }
+            n -= 1;
+        }
+    }
+
+    fn apply(&mut self, ctx: &mut Ctx) {
+        while self.applied < self.commit {
+            self.applied += 1;
+            let e = self.log[self.applied as usize - 1].clone();
+            ctx.raft_applied(self.applied, e.term, e.client.0, e.op);
+            let result = match e.write {
+                Some(v) => {
+                    self.kv.insert(e.key, v);
+                    KvResult::Written
+                }
+                None => KvResult::Read(self.kv.get(&e.key).copied().into_iter().collect()),
+            };
+            if self.role == Role::Leader && e.op != NOOP {
+                ctx.send(e.client, kv(KvMsg::Done { op: e.op, result }));
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Configuration of the replicated-state nodes: store replicas, the clients
+//! that read and write them, and failure-detector monitors. Re-exported by
+//! [`crate::sim::config`]; kept here so the shared config file stays small.
+
+use super::config::{Arrivals, KeySpace, NodeId};
+use super::time::SimDuration;
+
+/// How replicas settle two versions of a key written independently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolve {
+    /// Last write wins on the coordinator's local timestamp (ties: higher
+    /// node index). A coordinator whose clock is behind loses acknowledged writes.
+    LastWriteWins,
+    /// Version vectors: concurrent versions are kept side by side as
+    /// siblings and returned together by reads; nothing is dropped.
+    VersionVectors,
+}
+
+/// The CAP choice when a coordinator cannot reach its quorum in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapMode {
+    /// Refuse: the operation fails (a write's outcome is then unknown, as it
+    /// may have reached some replicas).
+    Consistent,
+    /// Accept: answer with whatever replicas did reply (at least this one);
+    /// replicas reconcile later by read repair and anti-entropy.
+    Available,
+}
+
+/// One replica of a leaderless store. Every replica holds every key; any
+/// replica coordinates the operations its clients send it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicaConfig {
+    /// The other replicas of the store (N = peers + 1).
+    pub peers: Vec<NodeId>,
+    /// Replies (this replica included) a read waits for.
+    pub read_quorum: u32,
+    /// Acknowledgements (this replica included) a write waits for.
+    pub write_quorum: u32,
+    /// Conflict resolution.
+    pub resolve: Resolve,
+    /// What to do when the quorum is not reached in time.
+    pub mode: CapMode,
+    /// How long (local time) a coordinator waits for its quorum.
+    pub quorum_timeout: SimDuration,
+    /// Every this long (local time) push the whole store to each peer; `None`: never.
+    pub anti_entropy: Option<SimDuration>,
+}
+
+/// A client of a replicated store: an open-loop mix of reads and writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoreClientConfig {
+    /// The replica that coordinates its operations.
+    pub target: NodeId,
+    /// When operations start.
+    pub arrivals: Arrivals,
+    /// Which keys operations touch.
+    pub keys: KeySpace,
+    /// Fraction of operations that are writes; each write writes a value
+    /// unique in the run.
+    pub write_fraction: f64,
+    /// Give up on an operation after this long (local time); its outcome is unknown.
+    pub timeout: SimDuration,
+    /// After each acknowledged write, read the same key back at once.
+    pub read_after_write: bool,
+}
+
+/// A failure detector's rule for suspecting a node.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DetectorConfig {
+    /// Suspect when no heartbeat has arrived for `timeout` (local time).
+    FixedTimeout {
+        /// Silence that raises suspicion.
+        timeout: SimDuration,
+    },
+    /// Phi accrual (Hayashibara et al. 2004): suspect when
+    /// φ = −log10 P(next heartbeat later than now) exceeds `threshold`,
+    /// under a normal fit of the last `window` inter-arrival times.
+    PhiAccrual {
+        /// Suspicion level (e.g. 8).
+        threshold: f64,
+        /// Inter-arrival times remembered.
+        window: u32,
+        /// Floor on the fitted standard deviation.
+        min_std: SimDuration,
+    },
+}
+
+/// A node that watches others with a failure detector: it probes each every
+/// `interval` and counts an answer as a heartbeat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonitorConfig {
+    /// The nodes watched.
+    pub watch: Vec<NodeId>,
+    /// Time between probes (local time).
+    pub interval: SimDuration,
+    /// The detector.
+    pub detector: DetectorConfig,
+}
+
+/// One node of a Raft-replicated key-value store: a leader orders every
+/// operation in its log and applies it once a majority stored it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RaftConfig {
+    /// The other members (cluster size = peers + 1).
+    pub peers: Vec<NodeId>,
+    /// Shortest election timeout (local time).
+    pub election_min: SimDuration,
+    /// Longest election timeout; each timeout is uniform in `[min, max]`.
+    pub election_max: SimDuration,
+    /// Time between a leader's heartbeats (local time).
+    pub heartbeat: SimDuration,
+}
