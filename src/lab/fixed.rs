@@ -199,6 +199,10 @@ fn nature(n: &NodeConfig, c: &SimConfig) -> Vec<(&'static str, String)> {
             ("backing", named(&format!("{:?}", k.backing.to), c)),
         ]),
         NodeKind::Queue(q) => v.push(("consumer", named(&format!("{:?}", q.consumer), c))),
+        NodeKind::Balancer(b) => v.extend([
+            ("pool", named(&format!("{:?}", b.pool), c)),
+            ("strategy", format!("{:?}", b.strategy)),
+        ]),
         NodeKind::Client(_) => {}
     }
     v

@@ -8,10 +8,14 @@ use crate::sim::time::{SimDuration, SimTime};
 
 use super::counts::FailureCounts;
 use super::histogram::{LatencyHistogram, LatencySummary, WindowLatencies};
+use super::summary::{BalancerSummary, EjectionEvent};
 use super::summary::{
     CacheSummary, CallSummary, ClientSummary, NetworkSummary, QueueSummary, RequestSummary,
     RunSummary, ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
 };
+
+/// Most ejection and restore events a run keeps (bounded memory).
+pub const MAX_EJECTION_EVENTS: usize = 10_000;
 
 /// What kind of node a recorder slot describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub enum NodeRole {
     Cache,
     /// A queue.
     Queue,
+    /// A load balancer.
+    Balancer,
 }
 
 impl NodeRole {
@@ -33,6 +39,7 @@ impl NodeRole {
             NodeRole::Service { .. } => "service",
             NodeRole::Cache => "cache",
             NodeRole::Queue => "queue",
+            NodeRole::Balancer => "balancer",
         }
     }
 }
@@ -202,6 +209,7 @@ pub struct Recorder {
     unfinished: u64,
     arrival_hash: u64,
     edges: EdgeTraffic,
+    ejections: Vec<EjectionEvent>,
 }
 
 impl Recorder {
@@ -249,6 +257,7 @@ impl Recorder {
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
             edges: EdgeTraffic::new(node_count),
+            ejections: Vec::new(),
         }
     }
 
@@ -463,6 +472,21 @@ impl Recorder {
         self.nodes[node].oldest_age = age;
     }
 
+    // ----- balancers -----
+
+    /// Balancer `node` ejected (`true`) or restored `replica` at `now`. Only
+    /// the first [`MAX_EJECTION_EVENTS`] are kept.
+    pub fn ejection(&mut self, now: SimTime, node: usize, replica: usize, ejected: bool) {
+        if self.ejections.len() < MAX_EJECTION_EVENTS {
+            self.ejections.push(EjectionEvent {
+                at_s: now.as_secs_f64(),
+                balancer: self.nodes[node].name.clone(),
+                replica: self.nodes[replica].name.clone(),
+                ejected,
+            });
+        }
+    }
+
     // ----- network -----
 
     /// A message was handed to the network.
@@ -515,7 +539,10 @@ impl Recorder {
             .nodes
             .iter()
             .filter(|n| n.role != NodeRole::Client)
-            .map(|n| (n.name.clone(), service_summary(n, sim_seconds)))
+            .map(|n| {
+                let summary = service_summary(n, sim_seconds, &self.ejections);
+                (n.name.clone(), summary)
+            })
             .collect();
         let clients = self
             .nodes
@@ -660,7 +687,7 @@ fn slo_summary(slo: &SloConfig, total: &RootCounts, latency: &LatencyHistogram) 
     }
 }
 
-fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
+fn service_summary(n: &NodeAcc, sim_seconds: f64, ejections: &[EjectionEvent]) -> ServiceSummary {
     let c = &n.total;
     let ns = sim_seconds * 1e9;
     let workers = match n.role {
@@ -672,6 +699,13 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
         misses: c.cache_misses,
         stale: c.cache_stale,
         hit_ratio: ratio(c.cache_hits as f64, (c.cache_hits + c.cache_misses) as f64),
+    });
+    let balancer = (n.role == NodeRole::Balancer).then(|| BalancerSummary {
+        events: ejections
+            .iter()
+            .filter(|e| e.balancer == n.name)
+            .cloned()
+            .collect(),
     });
     let queue = (n.role == NodeRole::Queue).then(|| QueueSummary {
         enqueued: c.enqueued,
@@ -707,6 +741,7 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
         },
         cache,
         queue,
+        balancer,
     }
 }
 

@@ -32,6 +32,9 @@ pub const MAX_POLICIES: usize = 256;
 /// Most downstream calls one service makes.
 pub const MAX_CALLS: usize = 64;
 
+/// Most replicas in one balancer's pool.
+pub const MAX_POOL: usize = 64;
+
 /// Longest node, policy or zone name, in characters. Names are also shown in
 /// the window and in tables, and must stay readable there.
 pub const MAX_NAME_CHARS: usize = 64;

@@ -11,19 +11,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::FORMAT_VERSION;
 use super::errors::Problem;
 use super::file::{
-    ActionSpec, BackoffSpec, CallSpec, ClockSpec, ClosedSpec, DefaultLinkSpec, FallbackSpec,
-    JitterSpec, KeysSpec, LinkSpec, NodeSpec, OpenSpec, OperationSpec, PolicySpec, PrioritySpec,
-    RetryOnSpec, ScenarioFile,
+    ActionSpec, BackoffSpec, CallSpec, ClockSpec, ClosedSpec, DefaultLinkSpec, EjectSpec,
+    FallbackSpec, JitterSpec, KeysSpec, LinkSpec, NodeSpec, OpenSpec, OperationSpec, PolicySpec,
+    PrioritySpec, RetryOnSpec, ScenarioFile, StrategySpec,
 };
 use super::limits;
 use super::locate::{Anchor, Loc, Locator};
 use super::nested::PolicyRef;
 use super::values::{Dur, Name, Prob};
 use crate::sim::config::{
-    Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, ClientConfig,
-    ClockConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, NodeConfig,
-    NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RateLimitConfig, RetryConfig,
-    RetryOn, ServiceConfig, SheddingConfig, SimConfig, SloConfig, TimedAction, TokenBucketConfig,
+    Action, Arrivals, Backoff, BalanceStrategy, BalancerConfig, BreakerConfig, CacheConfig,
+    CallConfig, CallMode, ClientConfig, ClockConfig, EjectionConfig, Fallback, HedgeConfig, Jitter,
+    KeySpace, LinkConfig, LinkModel, Load, NodeConfig, NodeId, NodeKind, Operation, PolicyConfig,
+    Priority, QueueConfig, RateLimitConfig, RetryConfig, RetryOn, ServiceConfig, SheddingConfig,
+    SimConfig, SloConfig, TimedAction, TokenBucketConfig,
 };
 use crate::sim::dist::Dist;
 use crate::sim::time::{SimDuration, SimTime};
@@ -40,6 +41,12 @@ pub(crate) const DEFAULT_KEYS: KeySpace = KeySpace::Uniform { n: 1000 };
 pub(crate) const DEFAULT_MIN_CALLS: u32 = 10;
 /// Breaker `probes` when the file does not say.
 pub(crate) const DEFAULT_PROBES: u32 = 1;
+/// Outlier ejection's failures in a row when the file does not say (as Envoy's `consecutive_5xx`).
+pub(crate) const DEFAULT_EJECT_AFTER: u32 = 5;
+/// Outlier ejection's largest ejected fraction of the pool when the file does not say.
+pub(crate) const DEFAULT_MAX_EJECTED: f64 = 0.5;
+/// How long an ejected replica stays out when the file does not say.
+pub(crate) const DEFAULT_EJECT_FOR: SimDuration = SimDuration::from_secs(30);
 /// Seed when the file does not say.
 pub(crate) const DEFAULT_SEED: u64 = 1;
 
@@ -50,6 +57,7 @@ enum Kind {
     Service,
     Cache,
     Queue,
+    Balancer,
 }
 
 impl Kind {
@@ -59,6 +67,7 @@ impl Kind {
             NodeSpec::Service { .. } => Kind::Service,
             NodeSpec::Cache { .. } => Kind::Cache,
             NodeSpec::Queue { .. } => Kind::Queue,
+            NodeSpec::Balancer { .. } => Kind::Balancer,
         }
     }
 
@@ -68,6 +77,7 @@ impl Kind {
             Kind::Service => "a service",
             Kind::Cache => "a cache",
             Kind::Queue => "a queue",
+            Kind::Balancer => "a balancer",
         }
     }
 }
@@ -719,6 +729,20 @@ impl Checker<'_> {
                     capacity: capacity.map(|c| c.get()),
                 })
             }
+            NodeSpec::Balancer {
+                pool,
+                strategy,
+                policy,
+                eject,
+                ..
+            } => NodeKind::Balancer(self.balancer(
+                i,
+                pool,
+                *strategy,
+                policy.as_ref(),
+                eject.as_ref(),
+                loc,
+            )),
         };
         let (zone, position, clock) = spec.placement();
         NodeConfig {
@@ -727,6 +751,62 @@ impl Checker<'_> {
             position: position.map(|(x, y)| (x.0 as f32, y.0 as f32)),
             clock: clock.as_ref().map_or(ClockConfig::default(), clock_config),
             kind,
+        }
+    }
+
+    fn balancer(
+        &mut self,
+        i: usize,
+        pool: &[Name],
+        strategy: Option<StrategySpec>,
+        policy: Option<&PolicyRef>,
+        eject: Option<&EjectSpec>,
+        loc: &Loc,
+    ) -> BalancerConfig {
+        let ploc = loc.field("pool");
+        if pool.is_empty() {
+            self.problem(&ploc, "a balancer needs at least one replica in its pool");
+        } else if pool.len() > limits::MAX_POOL {
+            self.problem(
+                &ploc,
+                format!("{} replicas; the limit is {}", pool.len(), limits::MAX_POOL),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        let mut members = Vec::new();
+        for (k, name) in pool.iter().enumerate() {
+            let at = ploc.index(k);
+            if !seen.insert(name.0.as_str()) {
+                self.problem(&at, format!("{name} is in the pool twice"));
+                continue;
+            }
+            if let Some(id) = self.callee(i, name, &at) {
+                members.push(id);
+            }
+        }
+        let ejection = eject.map(|e| {
+            if e.duration.is_some_and(|d| d.0 == SimDuration::ZERO) {
+                self.problem(
+                    &loc.field("eject").field("duration"),
+                    "duration must be above 0",
+                );
+            }
+            EjectionConfig {
+                consecutive_failures: e.after.map_or(DEFAULT_EJECT_AFTER, |a| a.get()),
+                max_fraction: e.max_ejected.map_or(DEFAULT_MAX_EJECTED, |f| f.0),
+                duration: e.duration.map_or(DEFAULT_EJECT_FOR, |d| d.0),
+            }
+        });
+        BalancerConfig {
+            pool: members,
+            strategy: match strategy {
+                None | Some(StrategySpec::RoundRobin) => BalanceStrategy::RoundRobin,
+                Some(StrategySpec::Random) => BalanceStrategy::Random,
+                Some(StrategySpec::LeastOutstanding) => BalanceStrategy::LeastOutstanding,
+                Some(StrategySpec::PowerOfTwo) => BalanceStrategy::PowerOfTwo,
+            },
+            policy: self.policy_ref(policy, &loc.field("policy")),
+            ejection,
         }
     }
 
@@ -796,6 +876,11 @@ impl Checker<'_> {
                     add(&backing.to, loc.field("backing").field("to"))
                 }
                 NodeSpec::Queue { consumer, .. } => add(consumer, loc.field("consumer")),
+                NodeSpec::Balancer { pool, .. } => {
+                    for (k, to) in pool.iter().enumerate() {
+                        add(to, loc.field("pool").index(k));
+                    }
+                }
                 NodeSpec::Client { .. } => {}
             }
         }
@@ -1311,6 +1396,7 @@ fn calls(kind: &NodeKind, callee: NodeId) -> bool {
         NodeKind::Service(s) => s.calls.iter().any(|c| c.to == callee),
         NodeKind::Cache(c) => c.backing.to == callee,
         NodeKind::Queue(_) => false,
+        NodeKind::Balancer(b) => b.pool.contains(&callee),
     }
 }
 

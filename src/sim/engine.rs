@@ -112,6 +112,15 @@ impl Simulation {
                         roles.push((n.name.clone(), NodeRole::Queue));
                         Node::Queue(super::node::broker::Broker::new(q.clone()))
                     }
+                    NodeKind::Balancer(b) => {
+                        roles.push((n.name.clone(), NodeRole::Balancer));
+                        Node::Balancer(super::node::balancer::Balancer::new(
+                            seed,
+                            &n.name,
+                            &names,
+                            b.clone(),
+                        ))
+                    }
                 };
                 NodeSlot {
                     node,
@@ -476,6 +485,7 @@ impl Simulation {
                 NodeKind::Service(s) => s.calls.iter().map(|c| c.to).collect(),
                 NodeKind::Cache(c) => vec![c.backing.to],
                 NodeKind::Queue(q) => vec![q.consumer],
+                NodeKind::Balancer(b) => b.pool.clone(),
             };
             for to in callees {
                 let (attempts, failures) = self.recorder.last_edge(from.index(), to.index());

@@ -53,6 +53,11 @@ impl Effective {
                         .insert((id, c.backing.to), c.backing.policy.clone());
                 }
                 NodeKind::Queue(_) => {}
+                NodeKind::Balancer(b) => {
+                    for &to in &b.pool {
+                        e.policies.insert((id, to), b.policy.clone());
+                    }
+                }
             }
         }
         for l in &config.links {

@@ -105,7 +105,7 @@ impl Topology {
 }
 
 /// Every caller → callee pair named by the configuration: a client's
-/// target, a service's calls, a cache's backing service, a queue's consumer.
+/// target, a service's calls, a cache's backing service, a queue's consumer, a balancer's pool.
 pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
     let mut out = Vec::new();
     for (i, n) in config.nodes.iter().enumerate() {
@@ -115,6 +115,7 @@ pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
             NodeKind::Service(s) => out.extend(s.calls.iter().map(|c| (from, c.to))),
             NodeKind::Cache(c) => out.push((from, c.backing.to)),
             NodeKind::Queue(q) => out.push((from, q.consumer)),
+            NodeKind::Balancer(b) => out.extend(b.pool.iter().map(|&to| (from, to))),
         }
     }
     out
@@ -126,6 +127,7 @@ fn role_of(config: &SimConfig, graph: &DiGraph<NodeId, ()>, i: usize) -> Role {
         NodeKind::Client(_) => Role::Client,
         NodeKind::Cache(_) => Role::Cache,
         NodeKind::Queue(_) => Role::Queue,
+        NodeKind::Balancer(_) => Role::Gateway,
         NodeKind::Service(ref s) => {
             let name = node.name.to_ascii_lowercase();
             let me = NodeIndex::new(i);

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod balancing;
 mod cli;
 mod clocks;
 mod determinism;

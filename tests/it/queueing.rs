@@ -10,9 +10,8 @@
 //! To keep the check meaningful the standard error itself must be small (a
 //! few percent of the value), so a noisy estimate cannot pass by luck.
 
-use super::support::{mean_and_se, run};
+use super::support::{check, erlang_c, run};
 
-const T_CRIT: f64 = 5.0;
 const REPLICATIONS: u64 = 10;
 
 fn mm_c(rate: f64, workers: u32, work: &str, secs: u32) -> String {
@@ -42,19 +41,6 @@ fn replicate(src: &str) -> Vec<(f64, f64, f64, f64, f64)> {
         .collect()
 }
 
-fn check(label: &str, estimates: &[f64], theory: f64, max_relative_se: f64) {
-    let (mean, se) = mean_and_se(estimates);
-    eprintln!("{label}: {mean:.4} (se {se:.4}) vs theory {theory:.4}");
-    assert!(
-        se / theory < max_relative_se,
-        "{label}: replications too noisy (se {se}) to test anything"
-    );
-    assert!(
-        (mean - theory).abs() < T_CRIT * se,
-        "{label}: {mean} is more than {T_CRIT} se ({se}) from {theory}"
-    );
-}
-
 #[test]
 fn mm1_mean_and_p99_match_theory() {
     // λ = 800/s, μ = 1000/s: W ~ Exponential(μ − λ), so mean 1/(μ−λ) = 5 ms
@@ -82,20 +68,6 @@ fn littles_law_holds_in_every_replication() {
             seed + 1
         );
     }
-}
-
-/// Erlang C: the probability an arrival waits in an M/M/c queue with offered load `a = λ/μ`.
-fn erlang_c(c: u32, a: f64) -> f64 {
-    let mut term = 1.0;
-    let mut sum = 0.0;
-    for k in 0..c {
-        if k > 0 {
-            term *= a / f64::from(k);
-        }
-        sum += term;
-    }
-    let last = term * a / f64::from(c) * f64::from(c) / (f64::from(c) - a);
-    last / (sum + last)
 }
 
 #[test]

@@ -38,3 +38,36 @@ pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, (var / n).sqrt())
 }
+
+/// Erlang C: the probability an arrival waits in an M/M/c queue with offered load `a = λ/μ`.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let mut term = 1.0;
+    let mut sum = 0.0;
+    for k in 0..c {
+        if k > 0 {
+            term *= a / f64::from(k);
+        }
+        sum += term;
+    }
+    let last = term * a / f64::from(c) * f64::from(c) / (f64::from(c) - a);
+    last / (sum + last)
+}
+
+/// Standard errors an estimate may lie from theory (see `queueing.rs`):
+/// above the two-sided 99.9% point of Student's t with 9 degrees of freedom.
+pub const T_CRIT: f64 = 5.0;
+
+/// Checks replication `estimates` against `theory`: within [`T_CRIT`]
+/// standard errors, and the standard error below `max_relative_se` of it.
+pub fn check(label: &str, estimates: &[f64], theory: f64, max_relative_se: f64) {
+    let (mean, se) = mean_and_se(estimates);
+    eprintln!("{label}: {mean:.4} (se {se:.4}) vs theory {theory:.4}");
+    assert!(
+        se / theory < max_relative_se,
+        "{label}: replications too noisy (se {se}) to test anything"
+    );
+    assert!(
+        (mean - theory).abs() < T_CRIT * se,
+        "{label}: {mean} is more than {T_CRIT} se ({se}) from {theory}"
+    );
+}

@@ -99,4 +99,10 @@ impl<'a> Ctx<'a> {
     pub fn executed(&mut self, root: RootId) -> bool {
         self.rec.executed(self.now, self.me.index(), root)
     }
+
+    /// Tells the observer this balancer ejected (`true`) or restored `replica`.
+    pub fn ejection(&mut self, replica: NodeId, ejected: bool) {
+        self.rec
+            .ejection(self.now, self.me.index(), replica.index(), ejected);
+    }
 }

@@ -2,6 +2,7 @@
 //! [`Ctx`] (its local time, an outbox, the observer) and answers only by
 //! sending messages and setting timers through it.
 
+pub mod balancer;
 pub mod breaker;
 pub mod broker;
 pub mod bucket;
@@ -16,6 +17,7 @@ pub use ctx::{Ctx, Outbox, Stamp};
 use crate::sim::config::{Load, NodeId, PolicyConfig};
 use crate::sim::message::Message;
 
+use balancer::Balancer;
 use broker::Broker;
 use cache::Cache;
 use caller::{CallTimer, Caller};
@@ -38,6 +40,8 @@ pub enum Timer {
     CacheHit { slot: u32, generation: u32 },
     /// Queue: delivery number `delivery` of message `message` was not acknowledged in time.
     AckTimeout { message: u64, delivery: u32 },
+    /// Balancer: the ejection number `generation` of pool member `replica` is over.
+    Restore { replica: u32, generation: u32 },
 }
 
 /// A node of any kind.
@@ -53,6 +57,8 @@ pub enum Node {
     Cache(Cache),
     /// A queue (a broker) in front of a consumer.
     Queue(Broker),
+    /// A load balancer in front of a pool of replicas.
+    Balancer(Balancer),
 }
 
 impl Node {
@@ -73,6 +79,8 @@ impl Node {
             (Node::Cache(c), Message::Reply(r)) => c.on_reply(ctx, r),
             (Node::Queue(q), Message::Request(r)) => q.on_request(ctx, from, r),
             (Node::Queue(q), Message::Reply(r)) => q.on_reply(ctx, r),
+            (Node::Balancer(b), Message::Request(r)) => b.on_request(ctx, from, r),
+            (Node::Balancer(b), Message::Reply(r)) => b.on_reply(ctx, r),
             // Clients serve nothing: a request to a client is ignored.
             (Node::Client(_), Message::Request(_)) => {}
         }
@@ -85,6 +93,7 @@ impl Node {
             Node::Service(s) => s.on_timer(ctx, timer),
             Node::Cache(c) => c.on_timer(ctx, timer),
             Node::Queue(q) => q.on_timer(ctx, timer),
+            Node::Balancer(b) => b.on_timer(ctx, timer),
         }
     }
 
@@ -95,6 +104,7 @@ impl Node {
             Node::Service(s) => s.crash(ctx),
             Node::Cache(c) => c.crash(ctx),
             Node::Queue(q) => q.crash(ctx),
+            Node::Balancer(b) => b.crash(ctx),
         }
     }
 
@@ -119,6 +129,7 @@ impl Node {
             Node::Service(s) => Some(s.caller_mut()),
             Node::Cache(c) => Some(c.caller_mut()),
             Node::Queue(_) => None,
+            Node::Balancer(b) => Some(b.caller_mut()),
         }
     }
 
