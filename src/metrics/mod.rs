@@ -8,6 +8,7 @@ pub mod counts;
 pub mod histogram;
 pub mod recorder;
 pub mod summary;
+pub mod trace;
 
 pub use counts::FailureCounts;
 pub use histogram::{LatencyHistogram, LatencySummary};

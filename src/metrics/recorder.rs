@@ -13,6 +13,7 @@ use super::summary::{
     CacheSummary, CallSummary, ClientSummary, NetworkSummary, QueueSummary, RequestSummary,
     RunSummary, ServiceSummary, ServiceWindow, SloSummary, WindowSummary, availability, ratio,
 };
+use super::trace::{Trace, TraceConfig, Tracer};
 
 /// Most ejection and restore events a run keeps (bounded memory).
 pub const MAX_EJECTION_EVENTS: usize = 10_000;
@@ -210,6 +211,7 @@ pub struct Recorder {
     arrival_hash: u64,
     edges: EdgeTraffic,
     ejections: Vec<EjectionEvent>,
+    tracer: Option<Box<Tracer>>,
 }
 
 impl Recorder {
@@ -258,6 +260,7 @@ impl Recorder {
             arrival_hash: 0xcbf2_9ce4_8422_2325,
             edges: EdgeTraffic::new(node_count),
             ejections: Vec::new(),
+            tracer: None,
         }
     }
 
@@ -272,6 +275,9 @@ impl Recorder {
 
     fn close_window(&mut self, end: SimTime) {
         self.edges.roll();
+        if let Some(t) = self.tracer.as_deref_mut() {
+            t.close_window();
+        }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &mut self.nodes {
             n.integrate(end);
@@ -472,6 +478,24 @@ impl Recorder {
         self.nodes[node].oldest_age = age;
     }
 
+    // ----- traces -----
+
+    /// Starts collecting traces (see [`super::trace`]); before the run starts.
+    pub fn enable_tracing(&mut self, config: TraceConfig) {
+        self.tracer = Some(Box::new(Tracer::new(config)));
+    }
+
+    /// The tracer, when tracing is on.
+    #[inline]
+    pub fn tracer_mut(&mut self) -> Option<&mut Tracer> {
+        self.tracer.as_deref_mut()
+    }
+
+    /// The tracer, when tracing is on.
+    pub fn tracer(&self) -> Option<&Tracer> {
+        self.tracer.as_deref()
+    }
+
     // ----- balancers -----
 
     /// Balancer `node` ejected (`true`) or restored `replica` at `now`. Only
@@ -514,10 +538,7 @@ impl Recorder {
 
     /// Closes the last (possibly partial) window at `end` and builds the summary.
     pub fn finish(mut self, end: SimTime, scenario: &str, seed: u64, events: u64) -> RunSummary {
-        self.advance(end);
-        if end > self.win_start || self.windows.is_empty() {
-            self.close_window(end);
-        }
+        self.close_last(end);
         let sim_seconds = end.as_secs_f64();
         let total = &self.total;
         let finished = total.finished();
@@ -575,6 +596,30 @@ impl Recorder {
             slo,
             windows,
         }
+    }
+
+    /// Closes every window up to `end`, the last one possibly partial.
+    fn close_last(&mut self, end: SimTime) {
+        self.advance(end);
+        if end > self.win_start || self.windows.is_empty() {
+            self.close_window(end);
+        }
+    }
+
+    /// [`Recorder::finish`], also giving the kept traces (empty when tracing is off).
+    pub fn finish_traced(
+        mut self,
+        end: SimTime,
+        scenario: &str,
+        seed: u64,
+        events: u64,
+    ) -> (RunSummary, Vec<Trace>) {
+        self.close_last(end);
+        let traces = self
+            .tracer
+            .take()
+            .map_or_else(Vec::new, |mut t| t.take_kept());
+        (self.finish(end, scenario, seed, events), traces)
     }
 
     fn window_series(&self) -> Vec<WindowSummary> {

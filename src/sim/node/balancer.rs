@@ -13,8 +13,9 @@
 
 use rand::RngExt;
 
+use crate::metrics::trace::ServeEnd;
 use crate::sim::config::{BalanceStrategy, BalancerConfig, NodeId};
-use crate::sim::message::{CallId, Message, Reply, Request};
+use crate::sim::message::{CallId, Message, Reply, Request, RootId, SpanId};
 use crate::sim::rng::{SimRng, stream};
 
 use super::Timer;
@@ -25,6 +26,7 @@ use super::ctx::{Ctx, Stamp};
 struct Forward {
     from: NodeId,
     call: CallId,
+    root: RootId,
     replica: u32,
     stamp: Stamp,
 }
@@ -89,6 +91,7 @@ impl Balancer {
     pub fn on_request(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) {
         let me = ctx.me.index();
         ctx.rec().arrival(me);
+        ctx.trace(|t, at| t.serve(at, request.root, from.0, request.call));
         let replica = self.pick();
         let slot = self.free.pop().unwrap_or_else(|| {
             self.slots.push(ForwardSlot {
@@ -101,6 +104,7 @@ impl Balancer {
         s.forward = Some(Forward {
             from,
             call: request.call,
+            root: request.root,
             replica: replica as u32,
             stamp: ctx.stamp(),
         });
@@ -112,6 +116,7 @@ impl Balancer {
             key: request.key,
             op: request.op,
             priority: request.priority,
+            parent: SpanId::serve(ctx.me.0, from.0, request.call),
         };
         if let Some(outcome) = self.caller.start(ctx, replica, spec, token) {
             self.finished(ctx, outcome);
@@ -260,6 +265,9 @@ impl Balancer {
                 result: outcome.result,
             }),
         );
+        let (root, from, call) = (forward.root, forward.from.0, forward.call);
+        let end = ServeEnd::answered(outcome.result);
+        ctx.trace(|t, at| t.serve_end(at, root, from, call, end));
         let duration = ctx.since(forward.stamp);
         let me = ctx.me.index();
         ctx.rec().answered(me, duration, outcome.result.is_ok());

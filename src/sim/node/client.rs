@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Zipf};
 
 use crate::sim::config::{Arrivals, ClientConfig, KeySpace, Load, NodeId, Priority};
-use crate::sim::message::{Failure, Op, Reply, RootId};
+use crate::sim::message::{Failure, Op, Reply, RootId, SpanId};
 use crate::sim::rng::{SimRng, stream};
 use crate::sim::time::SimDuration;
 
@@ -19,6 +19,7 @@ const ROOT_SEQ_BITS: u32 = 40;
 struct Pending {
     stamp: Stamp,
     user: Option<u32>,
+    root: RootId,
 }
 
 /// An open- or closed-loop workload.
@@ -181,6 +182,7 @@ impl Client {
     fn issue(&mut self, ctx: &mut Ctx, user: Option<u32>) {
         ctx.offered();
         let spec = self.draw_spec();
+        ctx.trace(|t, at| t.request(at, spec.root));
         if self
             .config
             .max_in_flight
@@ -189,6 +191,7 @@ impl Client {
             let me = ctx.me.index();
             ctx.rec()
                 .request_finished(me, SimDuration::ZERO, Err(Failure::Dropped));
+            ctx.trace(|t, at| t.request_end(at, spec.root, Err(Failure::Dropped)));
             self.after_request(ctx, user);
             return;
         }
@@ -202,6 +205,7 @@ impl Client {
         self.pending[slot as usize] = Some(Pending {
             stamp: ctx.stamp(),
             user,
+            root: spec.root,
         });
         self.in_flight += 1;
         if let Some(outcome) = self.caller.start(ctx, 0, spec, u64::from(slot)) {
@@ -237,6 +241,7 @@ impl Client {
             key,
             op,
             priority,
+            parent: SpanId::request(root),
         }
     }
 
@@ -250,6 +255,8 @@ impl Client {
         let latency = ctx.since(p.stamp);
         let me = ctx.me.index();
         ctx.rec().request_finished(me, latency, outcome.result);
+        let result = outcome.result;
+        ctx.trace(|t, at| t.request_end(at, p.root, result));
         self.after_request(ctx, p.user);
     }
 
@@ -267,6 +274,7 @@ impl Client {
             let me = ctx.me.index();
             ctx.rec()
                 .request_finished(me, latency, Err(Failure::Crashed));
+            ctx.trace(|t, at| t.request_end(at, p.root, Err(Failure::Crashed)));
         }
         self.pending.clear();
         self.free.clear();
