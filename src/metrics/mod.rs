@@ -4,6 +4,7 @@
 //! The [`Recorder`] is the simulation's omniscient observer: it sees true time,
 //! which nodes never do, and it is written to only through the engine.
 
+pub mod alerts;
 pub mod counts;
 pub mod histogram;
 pub mod recorder;

@@ -582,6 +582,7 @@ impl Recorder {
             })
             .collect();
         let windows = self.window_series();
+        let alerts = super::alerts::burn_rate_alerts(&windows, self.slo.availability, sim_seconds);
         RunSummary {
             scenario: scenario.to_string(),
             seed,
@@ -595,6 +596,7 @@ impl Recorder {
             network: self.network,
             slo,
             windows,
+            alerts,
         }
     }
 

@@ -34,6 +34,8 @@ pub struct RunSummary {
     pub slo: SloSummary,
     /// The per-window series, in time order.
     pub windows: Vec<WindowSummary>,
+    /// Burn-rate alerts firing and clearing, in time order (see `metrics::alerts`).
+    pub alerts: Vec<super::alerts::AlertEvent>,
 }
 
 /// End-to-end request counts, as the clients saw them.

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod alerts;
 mod balancing;
 mod cli;
 mod clocks;
