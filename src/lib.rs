@@ -4,10 +4,12 @@
 //! - [`metrics`]: windows, percentiles, availability, SLO and error budget.
 //! - [`scenario`]: the RON scenario file, validated into a [`sim::config::SimConfig`].
 //! - [`report`]: the summary of a run as a table, JSON or CSV.
+//! - [`export`]: traces as OpenTelemetry JSON, metrics as Prometheus text.
 //! - [`live`]: the runner that paces a simulation for the window.
 //! - [`sweep`]: a scenario over a grid of settings and seeds, as CSV.
 
 pub mod check;
+pub mod export;
 pub mod lab;
 pub mod live;
 pub mod metrics;

@@ -10,7 +10,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use faultlab::export::{otlp, prometheus};
 use faultlab::metrics::RunSummary;
+use faultlab::metrics::trace::{Trace, TraceConfig};
 use faultlab::report;
 use faultlab::scenario::{self, Scenario};
 use faultlab::sim::Simulation;
@@ -61,6 +63,15 @@ enum Command {
         /// Write the per-window series as CSV to this file ("-" for standard output).
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
+        /// Write sampled traces as OpenTelemetry JSON (OTLP/JSON) to this file.
+        #[arg(long, value_name = "FILE")]
+        traces: Option<PathBuf>,
+        /// Fraction of requests traced (failed ones and each window's slowest are always kept).
+        #[arg(long, default_value_t = 0.01, value_parser = parse_fraction, requires = "traces")]
+        sample: f64,
+        /// Write a Prometheus text-format snapshot of the metrics to this file.
+        #[arg(long, value_name = "FILE")]
+        prometheus: Option<PathBuf>,
     },
     /// Check scenario files and report every problem with its location.
     Validate {
@@ -130,7 +141,21 @@ fn main() -> ExitCode {
             duration,
             json,
             csv,
-        }) => run_file(&file, seed, duration, json, csv),
+            traces,
+            sample,
+            prometheus,
+        }) => run_file(
+            &file,
+            seed,
+            duration,
+            Outputs {
+                json,
+                csv,
+                traces,
+                sample,
+                prometheus,
+            },
+        ),
         Some(Command::Validate { files }) => validate(&files),
         Some(Command::Check { lab, scenario }) => check(&lab, scenario.as_deref()),
         Some(Command::Grade {
@@ -184,7 +209,7 @@ fn open_window(file: Option<&Path>, lab_dir: Option<PathBuf>) -> anyhow::Result<
             // No display (a server, CI): say so and run the scenario headless.
             eprintln!("faultlab: cannot open the window ({e}); running the scenario headless.");
             eprintln!("Try `faultlab run labs/examples/retry-storm.ron` or `faultlab --help`.\n");
-            let summary = simulate(scenario);
+            let (summary, _) = simulate(scenario, None);
             print!("{}", report::to_table(&summary));
             Ok(ExitCode::SUCCESS)
         }
@@ -198,13 +223,39 @@ fn load(path: &Path) -> Result<Scenario, ExitCode> {
     })
 }
 
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{s:?} is not a fraction between 0 and 1")),
+    }
+}
+
+/// What `run` writes besides the table.
+struct Outputs {
+    json: bool,
+    csv: Option<PathBuf>,
+    traces: Option<PathBuf>,
+    sample: f64,
+    prometheus: Option<PathBuf>,
+}
+
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
 fn run_file(
     path: &Path,
     seed: Option<u64>,
     duration: Option<SimDuration>,
-    json: bool,
-    csv: Option<PathBuf>,
+    out: Outputs,
 ) -> anyhow::Result<ExitCode> {
+    let Outputs {
+        json,
+        csv,
+        traces,
+        sample,
+        prometheus,
+    } = out;
     let mut scenario = match load(path) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -215,7 +266,26 @@ fn run_file(
     if let Some(d) = duration {
         scenario.config.duration = d;
     }
-    let summary = simulate(scenario);
+    let names: Vec<String> = scenario
+        .config
+        .nodes
+        .iter()
+        .map(|n| n.name.clone())
+        .collect();
+    let trace = traces.as_ref().map(|_| TraceConfig {
+        sample_rate: sample,
+        ..TraceConfig::default()
+    });
+    let (summary, kept) = simulate(scenario, trace);
+    if let Some(path) = &traces {
+        let doc = otlp::to_otlp_json(&kept, &names);
+        write_file(path, &serde_json::to_string(&doc)?)?;
+        eprintln!("{} traces written to {}", kept.len(), path.display());
+    }
+    if let Some(path) = &prometheus {
+        write_file(path, &prometheus::to_prometheus(&summary))?;
+        eprintln!("metrics snapshot written to {}", path.display());
+    }
     if json {
         println!("{}", report::to_json(&summary));
     } else if let Some(csv) = csv {
@@ -235,11 +305,15 @@ fn run_file(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs a scenario to its end, with a progress bar on a terminal for long runs.
-fn simulate(scenario: Scenario) -> RunSummary {
+/// Runs a scenario to its end, with a progress bar on a terminal for long
+/// runs, collecting traces when `trace` says.
+fn simulate(scenario: Scenario, trace: Option<TraceConfig>) -> (RunSummary, Vec<Trace>) {
     let duration = scenario.config.duration;
     let step = scenario.config.window;
     let mut sim = Simulation::new(scenario.config);
+    if let Some(config) = trace {
+        sim.enable_tracing(config);
+    }
     let bar = (std::io::stderr().is_terminal()
         && duration.as_secs_f64() > PROGRESS_MIN_SIM_SECONDS)
         .then(|| {
@@ -268,7 +342,7 @@ fn simulate(scenario: Scenario) -> RunSummary {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    sim.finish()
+    sim.finish_traced()
 }
 
 fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {

@@ -165,6 +165,17 @@ pub fn to_table(s: &RunSummary) -> String {
         slo.latency_threshold_ms,
         if slo.latency_met { "met" } else { "MISSED" }
     );
+    if !s.alerts.is_empty() {
+        let list: Vec<String> = s
+            .alerts
+            .iter()
+            .map(|a| {
+                let what = if a.firing { "fires" } else { "clears" };
+                format!("{:?} burn {what} at {:.1} s", a.severity, a.at_s)
+            })
+            .collect();
+        let _ = writeln!(o, "alerts      {}", list.join("; "));
+    }
     let n = &s.network;
     let _ = writeln!(
         o,

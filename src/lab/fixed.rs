@@ -210,6 +210,10 @@ fn nature(n: &NodeConfig, c: &SimConfig) -> Vec<(&'static str, String)> {
         NodeKind::StoreClient(s) => v.push(("target", named(&format!("{:?}", s.target), c))),
         NodeKind::Monitor(m) => v.push(("watch", named(&format!("{:?}", m.watch), c))),
         NodeKind::Raft(r) => v.push(("peers", named(&format!("{:?}", r.peers), c))),
+        NodeKind::Balancer(b) => v.extend([
+            ("pool", named(&format!("{:?}", b.pool), c)),
+            ("strategy", format!("{:?}", b.strategy)),
+        ]),
         NodeKind::Client(_) => {}
     }
     v

@@ -4,6 +4,7 @@
 //! The [`Recorder`] is the simulation's omniscient observer: it sees true time,
 //! which nodes never do, and it is written to only through the engine.
 
+pub mod alerts;
 pub mod counts;
 pub mod detection;
 pub mod histogram;
@@ -11,6 +12,7 @@ pub mod history;
 pub mod raft;
 pub mod recorder;
 pub mod summary;
+pub mod trace;
 
 pub use counts::FailureCounts;
 pub use histogram::{LatencyHistogram, LatencySummary};

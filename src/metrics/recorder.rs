@@ -10,11 +10,16 @@ use super::counts::FailureCounts;
 use super::detection::Detection;
 use super::histogram::{LatencyHistogram, LatencySummary, WindowLatencies};
 use super::history::{History, Outcome};
+use super::summary::{BalancerSummary, EjectionEvent};
 use super::summary::{
     CacheSummary, CallSummary, ClientSummary, NetworkSummary, QueueSummary, RequestSummary,
     RunSummary, ServiceSummary, ServiceWindow, SloSummary, StateWindow, WindowSummary,
     availability, ratio,
 };
+use super::trace::{Trace, TraceConfig, Tracer};
+
+/// Most ejection and restore events a run keeps (bounded memory).
+pub const MAX_EJECTION_EVENTS: usize = 10_000;
 
 /// What kind of node a recorder slot describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +36,8 @@ pub enum NodeRole {
     Replica,
     /// A failure-detector monitor.
     Monitor,
+    /// A load balancer.
+    Balancer,
 }
 
 impl NodeRole {
@@ -42,6 +49,7 @@ impl NodeRole {
             NodeRole::Queue => "queue",
             NodeRole::Replica => "replica",
             NodeRole::Monitor => "monitor",
+            NodeRole::Balancer => "balancer",
         }
     }
 }
@@ -222,6 +230,8 @@ pub struct Recorder {
     detection: Detection,
     read_repairs: u64,
     raft: super::raft::RaftLedger,
+    ejections: Vec<EjectionEvent>,
+    tracer: Option<Box<Tracer>>,
 }
 
 impl Recorder {
@@ -277,6 +287,8 @@ impl Recorder {
             detection: Detection::new(node_count, &[]),
             read_repairs: 0,
             raft: super::raft::RaftLedger::default(),
+            ejections: Vec::new(),
+            tracer: None,
         }
     }
 
@@ -291,6 +303,9 @@ impl Recorder {
 
     fn close_window(&mut self, end: SimTime) {
         self.edges.roll();
+        if let Some(t) = self.tracer.as_deref_mut() {
+            t.close_window();
+        }
         let mut nodes = Vec::with_capacity(self.nodes.len());
         for n in &mut self.nodes {
             n.integrate(end);
@@ -498,6 +513,39 @@ impl Recorder {
         self.nodes[node].oldest_age = age;
     }
 
+    // ----- traces -----
+
+    /// Starts collecting traces (see [`super::trace`]); before the run starts.
+    pub fn enable_tracing(&mut self, config: TraceConfig) {
+        self.tracer = Some(Box::new(Tracer::new(config)));
+    }
+
+    /// The tracer, when tracing is on.
+    #[inline]
+    pub fn tracer_mut(&mut self) -> Option<&mut Tracer> {
+        self.tracer.as_deref_mut()
+    }
+
+    /// The tracer, when tracing is on.
+    pub fn tracer(&self) -> Option<&Tracer> {
+        self.tracer.as_deref()
+    }
+
+    // ----- balancers -----
+
+    /// Balancer `node` ejected (`true`) or restored `replica` at `now`. Only
+    /// the first [`MAX_EJECTION_EVENTS`] are kept.
+    pub fn ejection(&mut self, now: SimTime, node: usize, replica: usize, ejected: bool) {
+        if self.ejections.len() < MAX_EJECTION_EVENTS {
+            self.ejections.push(EjectionEvent {
+                at_s: now.as_secs_f64(),
+                balancer: self.nodes[node].name.clone(),
+                replica: self.nodes[replica].name.clone(),
+                ejected,
+            });
+        }
+    }
+
     // ----- network -----
 
     /// A message was handed to the network.
@@ -572,10 +620,7 @@ impl Recorder {
 
     /// Closes the last (possibly partial) window at `end` and builds the summary.
     pub fn finish(mut self, end: SimTime, scenario: &str, seed: u64, events: u64) -> RunSummary {
-        self.advance(end);
-        if end > self.win_start || self.windows.is_empty() {
-            self.close_window(end);
-        }
+        self.close_last(end);
         let sim_seconds = end.as_secs_f64();
         let mut windows = self.window_series();
         let (consistency, detection) = self.state_summaries(sim_seconds, &mut windows);
@@ -599,7 +644,10 @@ impl Recorder {
             .nodes
             .iter()
             .filter(|n| n.role != NodeRole::Client)
-            .map(|n| (n.name.clone(), service_summary(n, sim_seconds)))
+            .map(|n| {
+                let summary = service_summary(n, sim_seconds, &self.ejections);
+                (n.name.clone(), summary)
+            })
             .collect();
         let clients = self
             .nodes
@@ -617,6 +665,7 @@ impl Recorder {
                 (n.name.clone(), summary)
             })
             .collect();
+        let alerts = super::alerts::burn_rate_alerts(&windows, self.slo.availability, sim_seconds);
         RunSummary {
             scenario: scenario.to_string(),
             seed,
@@ -633,6 +682,7 @@ impl Recorder {
             consistency,
             detection,
             raft: self.raft.summary(),
+            alerts,
         }
     }
 
@@ -681,6 +731,30 @@ impl Recorder {
             w.state = Some(st);
         }
         (consistency, detection)
+    }
+
+    /// Closes every window up to `end`, the last one possibly partial.
+    fn close_last(&mut self, end: SimTime) {
+        self.advance(end);
+        if end > self.win_start || self.windows.is_empty() {
+            self.close_window(end);
+        }
+    }
+
+    /// [`Recorder::finish`], also giving the kept traces (empty when tracing is off).
+    pub fn finish_traced(
+        mut self,
+        end: SimTime,
+        scenario: &str,
+        seed: u64,
+        events: u64,
+    ) -> (RunSummary, Vec<Trace>) {
+        self.close_last(end);
+        let traces = self
+            .tracer
+            .take()
+            .map_or_else(Vec::new, |mut t| t.take_kept());
+        (self.finish(end, scenario, seed, events), traces)
     }
 
     fn window_series(&self) -> Vec<WindowSummary> {
@@ -785,7 +859,7 @@ fn slo_summary(slo: &SloConfig, total: &RootCounts, latency: &LatencyHistogram) 
     }
 }
 
-fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
+fn service_summary(n: &NodeAcc, sim_seconds: f64, ejections: &[EjectionEvent]) -> ServiceSummary {
     let c = &n.total;
     let ns = sim_seconds * 1e9;
     let cache = (n.role == NodeRole::Cache).then(|| CacheSummary {
@@ -793,6 +867,13 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
         misses: c.cache_misses,
         stale: c.cache_stale,
         hit_ratio: ratio(c.cache_hits as f64, (c.cache_hits + c.cache_misses) as f64),
+    });
+    let balancer = (n.role == NodeRole::Balancer).then(|| BalancerSummary {
+        events: ejections
+            .iter()
+            .filter(|e| e.balancer == n.name)
+            .cloned()
+            .collect(),
     });
     let queue = (n.role == NodeRole::Queue).then(|| QueueSummary {
         enqueued: c.enqueued,
@@ -828,6 +909,7 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64) -> ServiceSummary {
         },
         cache,
         queue,
+        balancer,
     }
 }
 

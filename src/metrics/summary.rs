@@ -43,6 +43,8 @@ pub struct RunSummary {
     /// Raft elections and safety counts (runs with Raft nodes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raft: Option<super::raft::RaftSummary>,
+    /// Burn-rate alerts firing and clearing, in time order (see `metrics::alerts`).
+    pub alerts: Vec<super::alerts::AlertEvent>,
 }
 
 /// End-to-end request counts, as the clients saw them.
@@ -91,7 +93,7 @@ pub struct ClientSummary {
 /// USE (utilization, saturation, errors).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ServiceSummary {
-    /// `service`, `cache` or `queue`.
+    /// `service`, `cache`, `queue` or `balancer`.
     pub kind: String,
     /// Requests that arrived.
     pub arrivals: u64,
@@ -129,6 +131,29 @@ pub struct ServiceSummary {
     /// Queue figures, for queues.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueSummary>,
+    /// Balancer figures, for balancers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balancer: Option<BalancerSummary>,
+}
+
+/// A balancer's outlier ejections.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BalancerSummary {
+    /// Ejections and restores, in time order.
+    pub events: Vec<EjectionEvent>,
+}
+
+/// A replica left out of (or back in) a balancer's pool.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EjectionEvent {
+    /// When, in simulated seconds.
+    pub at_s: f64,
+    /// The balancer.
+    pub balancer: String,
+    /// The replica.
+    pub replica: String,
+    /// Ejected (`true`) or restored.
+    pub ejected: bool,
 }
 
 /// Outgoing calls of one node.

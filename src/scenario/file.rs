@@ -200,6 +200,42 @@ pub(crate) enum NodeSpec {
         #[serde(default)]
         clock: Option<ClockSpec>,
     },
+    Balancer {
+        pool: Vec<Name>,
+        #[serde(default)]
+        strategy: Option<StrategySpec>,
+        #[serde(default)]
+        policy: Option<PolicyRef>,
+        #[serde(default)]
+        eject: Option<EjectSpec>,
+        #[serde(default)]
+        zone: Option<Name>,
+        #[serde(default)]
+        position: Option<(Coord, Coord)>,
+        #[serde(default)]
+        clock: Option<ClockSpec>,
+    },
+}
+
+/// `strategy:` — how a balancer picks a replica.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub(crate) enum StrategySpec {
+    RoundRobin,
+    Random,
+    LeastOutstanding,
+    PowerOfTwo,
+}
+
+/// `Eject(after: 5, max_ejected: 0.5, duration: "30s")`: outlier ejection.
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Eject", deny_unknown_fields)]
+pub(crate) struct EjectSpec {
+    #[serde(default)]
+    pub after: Option<Count<1, MAX_BREAKER_CALLS>>,
+    #[serde(default)]
+    pub max_ejected: Option<Fraction>,
+    #[serde(default)]
+    pub duration: Option<Dur>,
 }
 
 impl NodeSpec {
@@ -249,6 +285,12 @@ impl NodeSpec {
                 ..
             }
             | NodeSpec::Raft {
+                zone,
+                position,
+                clock,
+                ..
+            }
+            | NodeSpec::Balancer {
                 zone,
                 position,
                 clock,

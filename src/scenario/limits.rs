@@ -43,6 +43,8 @@ pub const MAX_PHI_WINDOW: u64 = 10_000;
 
 /// Highest phi threshold (φ = 100 is a probability of 1e-100).
 pub const MAX_PHI: f64 = 100.0;
+/// Most replicas in one balancer's pool.
+pub const MAX_POOL: usize = 64;
 
 /// Longest node, policy or zone name, in characters. Names are also shown in
 /// the window and in tables, and must stay readable there.

@@ -12,20 +12,20 @@ use super::FORMAT_VERSION;
 use super::errors::Problem;
 use super::file::{
     ActionSpec, BackoffSpec, CallSpec, CapSpec, ClockSpec, ClosedSpec, DefaultLinkSpec,
-    DetectorSpec, FallbackSpec, JitterSpec, KeysSpec, LinkSpec, NodeSpec, OpenSpec, OperationSpec,
-    PolicySpec, PrioritySpec, ResolveSpec, RetryOnSpec, ScenarioFile,
+    DetectorSpec, EjectSpec, FallbackSpec, JitterSpec, KeysSpec, LinkSpec, NodeSpec, OpenSpec,
+    OperationSpec, PolicySpec, PrioritySpec, ResolveSpec, RetryOnSpec, ScenarioFile, StrategySpec,
 };
 use super::limits;
 use super::locate::{Anchor, Loc, Locator};
 use super::nested::PolicyRef;
 use super::values::{Dur, Name, Prob};
 use crate::sim::config::{
-    Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, CapMode,
-    ClientConfig, ClockConfig, DetectorConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig,
-    LinkModel, Load, MonitorConfig, NodeConfig, NodeId, NodeKind, Operation, PolicyConfig,
-    Priority, QueueConfig, RaftConfig, RateLimitConfig, ReplicaConfig, Resolve, RetryConfig,
-    RetryOn, ServiceChange, ServiceConfig, SheddingConfig, SimConfig, SloConfig, StoreClientConfig,
-    TimedAction, TokenBucketConfig,
+    Action, Arrivals, Backoff, BalanceStrategy, BalancerConfig, BreakerConfig, CacheConfig,
+    CallConfig, CallMode, CapMode, ClientConfig, ClockConfig, DetectorConfig, EjectionConfig,
+    Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, MonitorConfig,
+    NodeConfig, NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RaftConfig,
+    RateLimitConfig, ReplicaConfig, Resolve, RetryConfig, RetryOn, ServiceChange, ServiceConfig,
+    SheddingConfig, SimConfig, SloConfig, StoreClientConfig, TimedAction, TokenBucketConfig,
 };
 use crate::sim::dist::Dist;
 use crate::sim::time::{SimDuration, SimTime};
@@ -54,6 +54,12 @@ pub(crate) const DEFAULT_HEARTBEAT: SimDuration = SimDuration::from_millis(50);
 pub(crate) const DEFAULT_PHI_WINDOW: u32 = 100;
 /// A phi accrual detector's floor on the standard deviation when the file does not say.
 pub(crate) const DEFAULT_PHI_MIN_STD: SimDuration = SimDuration::from_millis(10);
+/// Outlier ejection's failures in a row when the file does not say (as Envoy's `consecutive_5xx`).
+pub(crate) const DEFAULT_EJECT_AFTER: u32 = 5;
+/// Outlier ejection's largest ejected fraction of the pool when the file does not say.
+pub(crate) const DEFAULT_MAX_EJECTED: f64 = 0.5;
+/// How long an ejected replica stays out when the file does not say.
+pub(crate) const DEFAULT_EJECT_FOR: SimDuration = SimDuration::from_secs(30);
 /// Seed when the file does not say.
 pub(crate) const DEFAULT_SEED: u64 = 1;
 
@@ -68,6 +74,7 @@ enum Kind {
     StoreClient,
     Monitor,
     Raft,
+    Balancer,
 }
 
 impl Kind {
@@ -81,6 +88,7 @@ impl Kind {
             NodeSpec::StoreClient { .. } => Kind::StoreClient,
             NodeSpec::Monitor { .. } => Kind::Monitor,
             NodeSpec::Raft { .. } => Kind::Raft,
+            NodeSpec::Balancer { .. } => Kind::Balancer,
         }
     }
 
@@ -94,6 +102,7 @@ impl Kind {
             Kind::StoreClient => "a store client",
             Kind::Monitor => "a monitor",
             Kind::Raft => "a raft node",
+            Kind::Balancer => "a balancer",
         }
     }
 }
@@ -381,7 +390,7 @@ impl Checker<'_> {
             let what = self.kind(id).word();
             self.problem(
                 &at,
-                format!("{to} is {what}; only a service, cache or queue can be called (store clients talk to replicas)"),
+                format!("{to} is {what}; only a service, cache, queue or balancer can be called (store clients talk to replicas)"),
             );
             return None;
         }
@@ -566,12 +575,15 @@ impl Checker<'_> {
                 let tloc = loc.field("target");
                 let target = match self.node_ref(target, &tloc) {
                     Some(id)
-                        if !matches!(self.kind(id), Kind::Service | Kind::Cache | Kind::Queue) =>
+                        if !matches!(
+                            self.kind(id),
+                            Kind::Service | Kind::Cache | Kind::Queue | Kind::Balancer
+                        ) =>
                     {
                         let what = self.kind(id).word();
                         self.problem(
                             &tloc.at_str(&target.0),
-                            format!("{target} is {what}; a client's target must be a service, cache or queue"),
+                            format!("{target} is {what}; a client's target must be a service, cache, queue or balancer"),
                         );
                         placeholder
                     }
@@ -837,6 +849,20 @@ impl Checker<'_> {
                     heartbeat,
                 })
             }
+            NodeSpec::Balancer {
+                pool,
+                strategy,
+                policy,
+                eject,
+                ..
+            } => NodeKind::Balancer(self.balancer(
+                i,
+                pool,
+                *strategy,
+                policy.as_ref(),
+                eject.as_ref(),
+                loc,
+            )),
         };
         let (zone, position, clock) = spec.placement();
         NodeConfig {
@@ -995,6 +1021,63 @@ impl Checker<'_> {
         }
     }
 
+    /// A balancer's pool (distinct callees), strategy, policy and ejection.
+    fn balancer(
+        &mut self,
+        i: usize,
+        pool: &[Name],
+        strategy: Option<StrategySpec>,
+        policy: Option<&PolicyRef>,
+        eject: Option<&EjectSpec>,
+        loc: &Loc,
+    ) -> BalancerConfig {
+        let ploc = loc.field("pool");
+        if pool.is_empty() {
+            self.problem(&ploc, "a balancer needs at least one replica in its pool");
+        } else if pool.len() > limits::MAX_POOL {
+            self.problem(
+                &ploc,
+                format!("{} replicas; the limit is {}", pool.len(), limits::MAX_POOL),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        let mut members = Vec::new();
+        for (k, name) in pool.iter().enumerate() {
+            let at = ploc.index(k);
+            if !seen.insert(name.0.as_str()) {
+                self.problem(&at, format!("{name} is in the pool twice"));
+                continue;
+            }
+            if let Some(id) = self.callee(i, name, &at) {
+                members.push(id);
+            }
+        }
+        let ejection = eject.map(|e| {
+            if e.duration.is_some_and(|d| d.0 == SimDuration::ZERO) {
+                self.problem(
+                    &loc.field("eject").field("duration"),
+                    "duration must be above 0",
+                );
+            }
+            EjectionConfig {
+                consecutive_failures: e.after.map_or(DEFAULT_EJECT_AFTER, |a| a.get()),
+                max_fraction: e.max_ejected.map_or(DEFAULT_MAX_EJECTED, |f| f.0),
+                duration: e.duration.map_or(DEFAULT_EJECT_FOR, |d| d.0),
+            }
+        });
+        BalancerConfig {
+            pool: members,
+            strategy: match strategy {
+                None | Some(StrategySpec::RoundRobin) => BalanceStrategy::RoundRobin,
+                Some(StrategySpec::Random) => BalanceStrategy::Random,
+                Some(StrategySpec::LeastOutstanding) => BalanceStrategy::LeastOutstanding,
+                Some(StrategySpec::PowerOfTwo) => BalanceStrategy::PowerOfTwo,
+            },
+            policy: self.policy_ref(policy, &loc.field("policy")),
+            ejection,
+        }
+    }
+
     fn call(&mut self, caller: usize, call: &CallSpec, loc: &Loc) -> CallConfig {
         let to = self
             .callee(caller, &call.to, &loc.field("to"))
@@ -1067,6 +1150,11 @@ impl Checker<'_> {
                 | NodeSpec::StoreClient { .. }
                 | NodeSpec::Monitor { .. }
                 | NodeSpec::Raft { .. } => {}
+                NodeSpec::Balancer { pool, .. } => {
+                    for (k, to) in pool.iter().enumerate() {
+                        add(to, loc.field("pool").index(k));
+                    }
+                }
             }
         }
         // Iterative depth-first search in file order; a back edge closes a cycle.
@@ -1694,6 +1782,7 @@ fn calls(kind: &NodeKind, callee: NodeId) -> bool {
         | NodeKind::StoreClient(_)
         | NodeKind::Monitor(_)
         | NodeKind::Raft(_) => false,
+        NodeKind::Balancer(b) => b.pool.contains(&callee),
     }
 }
 

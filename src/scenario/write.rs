@@ -47,16 +47,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::nested::DEFAULT_BUDGET_TOKENS;
 use super::validate::{
-    DEFAULT_ELECTION_MAX, DEFAULT_ELECTION_MIN, DEFAULT_HEARTBEAT, DEFAULT_HIT, DEFAULT_KEY_TTL,
-    DEFAULT_KEYS, DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD, DEFAULT_PHI_WINDOW, DEFAULT_PROBES,
+    DEFAULT_EJECT_AFTER, DEFAULT_EJECT_FOR, DEFAULT_ELECTION_MAX, DEFAULT_ELECTION_MIN,
+    DEFAULT_HEARTBEAT, DEFAULT_HIT, DEFAULT_KEY_TTL, DEFAULT_KEYS, DEFAULT_MAX_EJECTED,
+    DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD, DEFAULT_PHI_WINDOW, DEFAULT_PROBES,
     DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
 };
 use super::{FORMAT_VERSION, Scenario, limits};
 use crate::sim::config::{
-    Action, Arrivals, Backoff, BreakerConfig, CallConfig, CallMode, CapMode, ClockConfig,
-    DetectorConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkModel, Load, NodeConfig, NodeId,
-    NodeKind, Operation, PolicyConfig, Priority, Resolve, RetryConfig, RetryOn, SimConfig,
-    SloConfig, TokenBucketConfig,
+    Action, Arrivals, Backoff, BalanceStrategy, BreakerConfig, CallConfig, CallMode, CapMode,
+    ClockConfig, DetectorConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkModel, Load,
+    NodeConfig, NodeId, NodeKind, Operation, PolicyConfig, Priority, Resolve, RetryConfig, RetryOn,
+    SimConfig, SloConfig, TokenBucketConfig,
 };
 use crate::sim::dist::{Dist, Z_99};
 use crate::sim::time::SimDuration;
@@ -579,6 +580,7 @@ impl<'a> Writer<'a> {
                 | NodeKind::StoreClient(_)
                 | NodeKind::Monitor(_)
                 | NodeKind::Raft(_) => {}
+                NodeKind::Balancer(b) => sites.push(&b.policy),
             }
         }
         for t in &config.timeline {
@@ -1017,6 +1019,33 @@ impl<'a> Writer<'a> {
                 f.add("ack_timeout", dur(q.ack_timeout));
                 f.opt("capacity", q.capacity.map(|c| atom(c.to_string())));
                 "Queue"
+            }
+            NodeKind::Balancer(b) => {
+                f.add("pool", list(b.pool.iter().map(|&r| self.name(r)).collect()));
+                let strategy = match b.strategy {
+                    BalanceStrategy::RoundRobin => None,
+                    BalanceStrategy::Random => Some("Random"),
+                    BalanceStrategy::LeastOutstanding => Some("LeastOutstanding"),
+                    BalanceStrategy::PowerOfTwo => Some("PowerOfTwo"),
+                };
+                f.opt("strategy", strategy.map(atom));
+                if !same(&b.policy, &PolicyConfig::default()) {
+                    f.add("policy", self.policy_ref(&b.policy));
+                }
+                if let Some(e) = &b.ejection {
+                    let mut g = Fields::default();
+                    if e.consecutive_failures != DEFAULT_EJECT_AFTER {
+                        g.add("after", atom(e.consecutive_failures.to_string()));
+                    }
+                    if !same_f64(e.max_fraction, DEFAULT_MAX_EJECTED) {
+                        g.add("max_ejected", atom(num(e.max_fraction)));
+                    }
+                    if e.duration != DEFAULT_EJECT_FOR {
+                        g.add("duration", dur(e.duration));
+                    }
+                    f.add("eject", structure("Eject", g));
+                }
+                "Balancer"
             }
         };
         f.opt("zone", n.zone.as_ref().map(|z| atom(quote(z))));

@@ -110,10 +110,12 @@ pub enum NodeKind {
     Monitor(MonitorConfig),
     /// A node of a Raft-replicated key-value store.
     Raft(RaftConfig),
+    /// A load balancer (gateway) in front of a pool of replicas.
+    Balancer(BalancerConfig),
 }
 
 impl NodeKind {
-    /// A short lowercase word for the kind: `client`, `service`, `cache`, `queue`.
+    /// A short lowercase word for the kind: `client`, `service`, `cache`, `queue`, `balancer`.
     pub fn label(&self) -> &'static str {
         match self {
             NodeKind::Client(_) => "client",
@@ -124,6 +126,7 @@ impl NodeKind {
             NodeKind::StoreClient(_) => "store client",
             NodeKind::Monitor(_) => "monitor",
             NodeKind::Raft(_) => "raft node",
+            NodeKind::Balancer(_) => "balancer",
         }
     }
 }
@@ -622,4 +625,45 @@ impl Default for SloConfig {
             percentile: 99.0,
         }
     }
+}
+
+/// A load balancer: forwards each request to one replica of its pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BalancerConfig {
+    /// The replicas, in file order.
+    pub pool: Vec<NodeId>,
+    /// How a replica is picked.
+    pub strategy: BalanceStrategy,
+    /// How the balancer calls the chosen replica (timeout, retries, ...).
+    pub policy: PolicyConfig,
+    /// Take replicas that keep failing out of the pool for a while.
+    pub ejection: Option<EjectionConfig>,
+}
+
+/// How a balancer picks a replica.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BalanceStrategy {
+    /// Each replica in turn.
+    #[default]
+    RoundRobin,
+    /// Uniformly at random.
+    Random,
+    /// The replica with the fewest requests outstanding from this balancer
+    /// (ties: the first in pool order after the last pick).
+    LeastOutstanding,
+    /// Two replicas at random, the one with fewer outstanding requests.
+    PowerOfTwo,
+}
+
+/// Outlier ejection: a replica whose calls fail `consecutive_failures` times
+/// in a row is left out for `duration`, with at most `max_fraction` of the
+/// pool out at once (never the last replica standing).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EjectionConfig {
+    /// Failed calls in a row that eject a replica.
+    pub consecutive_failures: u32,
+    /// Most of the pool that may be ejected at once, as a fraction.
+    pub max_fraction: f64,
+    /// How long an ejected replica stays out.
+    pub duration: SimDuration,
 }

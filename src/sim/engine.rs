@@ -3,6 +3,7 @@
 use crate::metrics::recorder::NodeRole;
 use crate::metrics::recorder::RunTotals;
 use crate::metrics::summary::ServiceWindow;
+use crate::metrics::trace::{Trace, TraceConfig};
 use crate::metrics::{Recorder, RunSummary, WindowSummary};
 
 use super::clock::Clock;
@@ -131,6 +132,15 @@ impl Simulation {
                     NodeKind::Raft(r) => {
                         roles.push((n.name.clone(), NodeRole::Replica));
                         Node::Raft(RaftNode::new(seed, &n.name, r.clone()))
+                    }
+                    NodeKind::Balancer(b) => {
+                        roles.push((n.name.clone(), NodeRole::Balancer));
+                        Node::Balancer(super::node::balancer::Balancer::new(
+                            seed,
+                            &n.name,
+                            &names,
+                            b.clone(),
+                        ))
                     }
                 };
                 NodeSlot {
@@ -287,6 +297,22 @@ impl Simulation {
         self.recorder.set_unfinished(unfinished);
         self.recorder
             .finish(self.now, &self.config.name, self.config.seed, self.events)
+    }
+
+    /// [`Simulation::run`], also giving the kept traces (see [`Simulation::enable_tracing`]).
+    pub fn run_traced(mut self) -> (RunSummary, Vec<Trace>) {
+        let end = SimTime::ZERO + self.config.duration;
+        self.run_until(end);
+        self.finish_traced()
+    }
+
+    /// [`Simulation::finish`], also giving the kept traces (see
+    /// [`Simulation::enable_tracing`]; empty when tracing is off).
+    pub fn finish_traced(mut self) -> (RunSummary, Vec<Trace>) {
+        let unfinished = self.nodes.iter().map(|n| n.node.requests_in_flight()).sum();
+        self.recorder.set_unfinished(unfinished);
+        self.recorder
+            .finish_traced(self.now, &self.config.name, self.config.seed, self.events)
     }
 
     fn hash_event(&mut self, event: &Event) {
@@ -523,6 +549,7 @@ impl Simulation {
                 NodeKind::Replica(r) => r.peers.clone(),
                 NodeKind::Raft(r) => r.peers.clone(),
                 NodeKind::Monitor(m) => m.watch.clone(),
+                NodeKind::Balancer(b) => b.pool.clone(),
             };
             for to in callees {
                 let (attempts, failures) = self.recorder.last_edge(from.index(), to.index());
@@ -550,6 +577,33 @@ impl Simulation {
     /// The last closed window's figures for node `id` (none before the first window closes).
     pub fn last_window_of(&self, id: NodeId) -> Option<ServiceWindow> {
         self.recorder.last_window_of(id.index())
+    }
+
+    /// Starts collecting traces (see [`crate::metrics::trace`]). Call before
+    /// the run starts; tracing observes only, the run stays the same.
+    pub fn enable_tracing(&mut self, config: TraceConfig) {
+        self.recorder.enable_tracing(config);
+    }
+
+    /// The traces kept so far (none when tracing is off).
+    pub fn traces(&self) -> Vec<&Trace> {
+        self.recorder
+            .tracer()
+            .map_or_else(Vec::new, |t| t.kept().collect())
+    }
+
+    /// Traces of requests still in flight (none when tracing is off).
+    pub fn traces_in_flight(&self) -> Vec<&Trace> {
+        self.recorder
+            .tracer()
+            .map_or_else(Vec::new, |t| t.in_flight())
+    }
+
+    /// Takes the traces kept so far out (later spans of them are no longer added).
+    pub fn take_traces(&mut self) -> Vec<Trace> {
+        self.recorder
+            .tracer_mut()
+            .map_or_else(Vec::new, |t| t.take_kept())
     }
 
     /// The network (read-only), e.g. to see which links are cut.

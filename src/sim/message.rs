@@ -12,6 +12,39 @@ pub struct RootId(pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallId(pub u64);
 
+/// A span's id in a trace (see `crate::metrics::trace`), derived from what
+/// both ends of a hop know, so no id travels in the messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpanId(pub u64);
+
+impl SpanId {
+    /// The span of end-user request `root` at its client.
+    pub fn request(root: RootId) -> SpanId {
+        SpanId(span_mix(root.0 ^ 0x5151_0000_0000_0001))
+    }
+
+    /// The span of attempt `call` sent by `caller`.
+    pub fn attempt(caller: u32, call: CallId) -> SpanId {
+        SpanId(span_mix(
+            call.0 ^ span_mix(u64::from(caller) ^ 0xa77e_0000_0000_0000),
+        ))
+    }
+
+    /// The span of `node` handling attempt `call` from `caller`.
+    pub fn serve(node: u32, caller: u32, call: CallId) -> SpanId {
+        let peers = (u64::from(node) << 32) | u64::from(caller);
+        SpanId(span_mix(call.0 ^ span_mix(peers ^ 0x5e4e_0000_0000_0000)))
+    }
+}
+
+/// SplitMix64's finaliser: a fixed, well-mixing 64-bit hash.
+pub fn span_mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// Read or write: caches answer reads and pass writes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {

@@ -60,6 +60,11 @@ impl Effective {
                 | NodeKind::StoreClient(_)
                 | NodeKind::Monitor(_)
                 | NodeKind::Raft(_) => {}
+                NodeKind::Balancer(b) => {
+                    for &to in &b.pool {
+                        e.policies.insert((id, to), b.policy.clone());
+                    }
+                }
             }
         }
         for l in &config.links {

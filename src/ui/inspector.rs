@@ -764,6 +764,28 @@ fn config_grid(ui: &mut Ui, view: &View<'_>, kind: &NodeKind) {
                     widgets::fmt_ms(q.ack_timeout.as_millis_f64()),
                 );
             }
+            NodeKind::Balancer(b) => {
+                let pool: Vec<&str> = b.pool.iter().map(|&r| view.name(r)).collect();
+                row(ui, "pool", pool.join(", "));
+                row(ui, "strategy", format!("{:?}", b.strategy));
+                if let Some(e) = b.ejection {
+                    row(
+                        ui,
+                        "ejects after",
+                        format!("{} failures in a row", e.consecutive_failures),
+                    );
+                    row(
+                        ui,
+                        "ejected for",
+                        widgets::fmt_ms(e.duration.as_millis_f64()),
+                    );
+                    row(
+                        ui,
+                        "ejected at most",
+                        format!("{:.0}%", e.max_fraction * 100.0),
+                    );
+                }
+            }
             NodeKind::Client(c) => {
                 row(ui, "target", view.name(c.target).to_string());
                 row(ui, "writes", format!("{:.1}%", c.write_fraction * 100.0));

@@ -105,7 +105,7 @@ impl Topology {
 }
 
 /// Every caller → callee pair named by the configuration: a client's
-/// target, a service's calls, a cache's backing service, a queue's consumer.
+/// target, a service's calls, a cache's backing service, a queue's consumer, a balancer's pool.
 pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
     let mut out = Vec::new();
     for (i, n) in config.nodes.iter().enumerate() {
@@ -119,6 +119,7 @@ pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
             NodeKind::Replica(r) => out.extend(r.peers.iter().map(|&p| (from, p))),
             NodeKind::Raft(r) => out.extend(r.peers.iter().map(|&p| (from, p))),
             NodeKind::Monitor(m) => out.extend(m.watch.iter().map(|&w| (from, w))),
+            NodeKind::Balancer(b) => out.extend(b.pool.iter().map(|&to| (from, to))),
         }
     }
     out
@@ -131,6 +132,7 @@ fn role_of(config: &SimConfig, graph: &DiGraph<NodeId, ()>, i: usize) -> Role {
         NodeKind::Replica(_) | NodeKind::Raft(_) => Role::Replica,
         NodeKind::Cache(_) => Role::Cache,
         NodeKind::Queue(_) => Role::Queue,
+        NodeKind::Balancer(_) => Role::Gateway,
         NodeKind::Service(ref s) => {
             let name = node.name.to_ascii_lowercase();
             let me = NodeIndex::new(i);

@@ -3,11 +3,14 @@
 mod alloc_meter;
 mod support;
 
+mod alerts;
+mod balancing;
 mod cli;
 mod clocks;
 mod crash_isolation;
 mod detectors;
 mod determinism;
+mod exports;
 mod generated;
 mod hostile;
 mod idempotency;
@@ -25,5 +28,6 @@ mod scenario_roundtrip;
 mod service_knobs;
 mod sweep;
 mod tidy;
+mod traces;
 mod ui;
 mod versions;

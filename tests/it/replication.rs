@@ -297,7 +297,7 @@ fn bad_replication_fields_are_located_errors() {
         (
             r#""c": Client(open: Poisson(per_second: 1), target: "r"),
                "r": Replica(peers: [], read_quorum: 1, write_quorum: 1),"#,
-            r#""r" is a store replica; a client's target must be a service, cache or queue"#,
+            r#""r" is a store replica; a client's target must be a service, cache, queue or balancer"#,
         ),
         (
             r#""m": Monitor(watch: ["m"], interval: "1s", detector: FixedTimeout(timeout: "2s")),"#,

@@ -8,11 +8,11 @@ use faultlab::report;
 use faultlab::scenario::{Scenario, limits, load_file, parse_str, save_file, to_ron};
 use faultlab::sim::Simulation;
 use faultlab::sim::config::{
-    Action, Arrivals, Backoff, BreakerConfig, CacheConfig, CallConfig, CallMode, ClientConfig,
-    ClockConfig, Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, NodeConfig,
-    NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RateLimitConfig,
-    RetryBudgetConfig, RetryConfig, RetryOn, ServiceChange, ServiceConfig, SheddingConfig,
-    SimConfig, SloConfig, TimedAction, TokenBucketConfig,
+    Action, Arrivals, Backoff, BalanceStrategy, BalancerConfig, BreakerConfig, CacheConfig,
+    CallConfig, CallMode, ClientConfig, ClockConfig, EjectionConfig, Fallback, HedgeConfig, Jitter,
+    KeySpace, LinkConfig, LinkModel, Load, NodeConfig, NodeId, NodeKind, Operation, PolicyConfig,
+    Priority, QueueConfig, RateLimitConfig, RetryBudgetConfig, RetryConfig, RetryOn, ServiceChange,
+    ServiceConfig, SheddingConfig, SimConfig, SloConfig, TimedAction, TokenBucketConfig,
 };
 use faultlab::sim::dist::{Dist, Z_99};
 use faultlab::sim::time::{SimDuration, SimTime};
@@ -836,7 +836,35 @@ impl Gen {
             let later: Vec<usize> = (r + 1..backends).collect();
             let later_services: Vec<usize> =
                 later.iter().copied().filter(|&k| is_service[k]).collect();
-            let kind = match self.below(4) {
+            let kind = match self.below(5) {
+                4 if !later.is_empty() => {
+                    let mut members = later.clone();
+                    let keep = self.range(1, members.len() as u64) as usize;
+                    for i in (1..members.len()).rev() {
+                        let j = self.below(i as u64 + 1) as usize;
+                        members.swap(i, j);
+                    }
+                    members.truncate(keep);
+                    NodeKind::Balancer(BalancerConfig {
+                        pool: members.into_iter().map(id).collect(),
+                        strategy: self.pick(&[
+                            BalanceStrategy::RoundRobin,
+                            BalanceStrategy::Random,
+                            BalanceStrategy::LeastOutstanding,
+                            BalanceStrategy::PowerOfTwo,
+                        ]),
+                        policy: self.call_policy(&pool),
+                        ejection: self.chance(0.5).then(|| EjectionConfig {
+                            consecutive_failures: self.range(1, 1_000) as u32,
+                            max_fraction: if self.chance(0.5) {
+                                0.5
+                            } else {
+                                self.prob().max(0.01)
+                            },
+                            duration: self.dur(1, DAY),
+                        }),
+                    })
+                }
                 0 if !later.is_empty() => {
                     let to = self.pick(&later);
                     NodeKind::Cache(CacheConfig {
@@ -1059,6 +1087,7 @@ impl Gen {
                 | NodeKind::StoreClient(_)
                 | NodeKind::Monitor(_)
                 | NodeKind::Raft(_) => {}
+                NodeKind::Balancer(b) => edges.extend(b.pool.iter().map(|&to| (me, to))),
             }
         }
         let client_ids: Vec<NodeId> = (0..n)

@@ -37,8 +37,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::metrics::trace::{AttemptStart, ServeEnd, SpanStatus, status_of};
 use crate::sim::config::{NodeId, Priority, QueueConfig};
-use crate::sim::message::{CallId, Failure, Message, Op, Reply, Request, RootId, Served};
+use crate::sim::message::{CallId, Failure, Message, Op, Reply, Request, RootId, Served, SpanId};
 use crate::sim::time::SimDuration;
 
 use super::Timer;
@@ -63,6 +64,8 @@ struct Envelope {
     key: u64,
     op: Op,
     priority: Priority,
+    /// The span of its enqueueing (deliveries are its children in a trace).
+    parent: SpanId,
     /// Deliveries so far (the current one included when outstanding).
     deliveries: u32,
     enqueued: Stamp,
@@ -126,6 +129,7 @@ impl Broker {
     pub fn on_request(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) {
         let me = ctx.me.index();
         ctx.rec().arrival(me);
+        ctx.trace(|t, at| t.serve(at, request.root, from.0, request.call));
         let result = if self.depth() >= self.capacity {
             ctx.rec().refused(me, Failure::Rejected);
             Err(Failure::Rejected)
@@ -139,6 +143,7 @@ impl Broker {
                     key: request.key,
                     op: request.op,
                     priority: request.priority,
+                    parent: SpanId::serve(ctx.me.0, from.0, request.call),
                     deliveries: 0,
                     enqueued: ctx.stamp(),
                     state: State::Waiting,
@@ -149,6 +154,8 @@ impl Broker {
             ctx.rec().enqueued(me);
             Ok(Served::default())
         };
+        let end = ServeEnd::answered(result);
+        ctx.trace(|t, at| t.serve_end(at, request.root, from.0, request.call, end));
         ctx.send(
             from,
             Message::Reply(Reply {
@@ -168,6 +175,8 @@ impl Broker {
         match (env.state, reply.result) {
             (State::Outstanding, result) if env.deliveries == delivery => {
                 self.outstanding -= 1;
+                let root = env.root;
+                ctx.trace(|t, at| t.attempt_end(at, root, reply.call, status_of(result)));
                 if result.is_ok() {
                     self.ack(ctx, seq);
                 } else {
@@ -195,6 +204,10 @@ impl Broker {
             .is_some_and(|e| e.state == State::Outstanding && e.deliveries == delivery);
         if current {
             self.outstanding -= 1;
+            let root = self.messages[&message].root;
+            let status = SpanStatus::Failed(Failure::Timeout);
+            let call = encode(message, delivery);
+            ctx.trace(|t, at| t.attempt_end(at, root, call, status));
             self.failed_delivery(ctx, message);
             self.pump(ctx);
         }
@@ -277,6 +290,16 @@ impl Broker {
                 idempotency_key: true,
             }),
         );
+        let start = AttemptStart {
+            root: env.root,
+            parent: env.parent,
+            call: encode(seq, delivery),
+            to: self.consumer.0,
+            attempt: delivery - 1,
+            retry: delivery > 1,
+            hedge: false,
+        };
+        ctx.trace(|t, at| t.attempt(at, start));
         let me = ctx.me.index();
         ctx.rec().delivered(me, delivery > 1);
         ctx.set_timer(

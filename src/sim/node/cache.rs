@@ -28,9 +28,10 @@ use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
+use crate::metrics::trace::ServeEnd;
 use crate::sim::clock::LocalTime;
 use crate::sim::config::{CacheConfig, NodeId};
-use crate::sim::message::{Failure, Message, Op, Reply, Request, Served};
+use crate::sim::message::{Failure, Message, Op, Reply, Request, Served, SpanId};
 use crate::sim::rng::{SimRng, stream};
 
 use super::Timer;
@@ -112,9 +113,12 @@ impl Cache {
     pub fn on_request(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) {
         let me = ctx.me.index();
         ctx.rec().arrival(me);
+        ctx.trace(|t, at| t.serve(at, request.root, from.0, request.call));
         if self.in_progress as usize >= HARD_QUEUE_LIMIT {
             // Only a runaway scenario gets here; it keeps memory bounded.
             ctx.rec().refused(me, Failure::Rejected);
+            let end = ServeEnd::answered(Err(Failure::Rejected));
+            ctx.trace(|t, at| t.serve_end(at, request.root, from.0, request.call, end));
             ctx.send(
                 from,
                 Message::Reply(Reply {
@@ -144,6 +148,7 @@ impl Cache {
                 key: request.key,
                 op: request.op,
                 priority: request.priority,
+                parent: SpanId::serve(ctx.me.0, from.0, request.call),
             };
             let token = token(slot, self.slots[slot as usize].generation);
             if let Some(outcome) = self.caller.start(ctx, 0, spec, token) {
@@ -262,6 +267,8 @@ impl Cache {
                 result,
             }),
         );
+        let (root, from, call) = (p.request.root, p.from.0, p.request.call);
+        ctx.trace(|t, at| t.serve_end(at, root, from, call, ServeEnd::answered(result)));
         let duration = ctx.since(p.stamp);
         let me = ctx.me.index();
         ctx.rec().answered(me, duration, result.is_ok());

@@ -13,9 +13,10 @@
 
 use rand::RngExt;
 
+use crate::metrics::trace::{AttemptStart, SpanStatus, status_of};
 use crate::sim::clock::LocalTime;
 use crate::sim::config::{Backoff, HedgeConfig, Jitter, NodeId, PolicyConfig, Priority};
-use crate::sim::message::{CallId, Failure, Message, Op, Reply, Request, RootId, Served};
+use crate::sim::message::{CallId, Failure, Message, Op, Reply, Request, RootId, Served, SpanId};
 use crate::sim::rng::{SimRng, stream};
 use crate::sim::time::SimDuration;
 
@@ -44,6 +45,8 @@ pub struct CallSpec {
     pub op: Op,
     /// Priority class.
     pub priority: Priority,
+    /// The span the call is made from (for traces).
+    pub parent: SpanId,
 }
 
 /// How a logical call ended.
@@ -275,6 +278,8 @@ impl Caller {
         if admission == Admission::Refused {
             let me = ctx.me.index();
             ctx.rec().circuit_refused(me);
+            let to = e.to.0;
+            ctx.trace(|t, at| t.refused(at, spec.root, spec.parent, to));
             return Some(CallOutcome {
                 token,
                 result: Err(Failure::CircuitOpen),
@@ -351,6 +356,18 @@ impl Caller {
             idempotency_key: edge.policy.idempotency_keys,
         };
         ctx.send(edge.to, Message::Request(request));
+        if ctx.tracing() {
+            let start = AttemptStart {
+                root: call.spec.root,
+                parent: call.spec.parent,
+                call: id,
+                to: edge.to.0,
+                attempt,
+                retry,
+                hedge,
+            };
+            ctx.trace(|t, at| t.attempt(at, start));
+        }
         let me = ctx.me.index();
         ctx.rec().attempt_sent(me, retry, hedge);
         ctx.rec().edge_attempt(me, edge.to.index());
@@ -390,6 +407,8 @@ impl Caller {
             return None; // this attempt already timed out
         }
         call.pending &= !(1 << attempt);
+        let root = call.spec.root;
+        ctx.trace(|t, at| t.attempt_end(at, root, reply.call, status_of(reply.result)));
         let sent = if attempt + 1 == call.attempts {
             call.last_sent
         } else {
@@ -404,7 +423,7 @@ impl Caller {
             b.record(ctx.local, success, std::mem::take(&mut call.probe));
         }
         match reply.result {
-            Ok(served) => Some(self.finish(slot, Ok(served))),
+            Ok(served) => Some(self.finish(ctx, slot, Ok(served))),
             Err(cause) => {
                 let (me, to) = (ctx.me.index(), edge.to.index());
                 ctx.rec().edge_failure(me, to);
@@ -423,6 +442,9 @@ impl Caller {
                     return None;
                 }
                 call.pending &= !(1 << attempt);
+                let root = call.spec.root;
+                let status = SpanStatus::Failed(Failure::Timeout);
+                ctx.trace(|t, at| t.attempt_end(at, root, timer.id, status));
                 let edge = &mut self.edges[usize::from(call.edge)];
                 if let Some(b) = edge.breaker.as_mut() {
                     b.record(ctx.local, false, std::mem::take(&mut call.probe));
@@ -445,7 +467,9 @@ impl Caller {
                     Admission::Refused => {
                         let me = ctx.me.index();
                         ctx.rec().circuit_refused(me);
-                        return Some(self.finish(slot, Err(Failure::CircuitOpen)));
+                        let (root, parent, to) = (call.spec.root, call.spec.parent, edge.to.0);
+                        ctx.trace(|t, at| t.refused(at, root, parent, to));
+                        return Some(self.finish(ctx, slot, Err(Failure::CircuitOpen)));
                     }
                     Admission::Probe => call.probe = true,
                     Admission::Allowed => {}
@@ -464,7 +488,7 @@ impl Caller {
                 self.send_attempt(ctx, slot, false, true);
                 None
             }
-            CallTimerKind::Deadline => Some(self.finish(slot, Err(Failure::Timeout))),
+            CallTimerKind::Deadline => Some(self.finish(ctx, slot, Err(Failure::Timeout))),
         }
     }
 
@@ -483,11 +507,11 @@ impl Caller {
             Failure::CircuitOpen | Failure::Dropped | Failure::Crashed => false,
         };
         if !retryable || call.retries >= retry.max_retries || call.attempts >= MAX_ATTEMPTS {
-            return Some(self.finish(slot, Err(cause)));
+            return Some(self.finish(ctx, slot, Err(cause)));
         }
         if retry.budget.is_some() {
             if edge.budget_tokens < 1.0 {
-                return Some(self.finish(slot, Err(cause)));
+                return Some(self.finish(ctx, slot, Err(cause)));
             }
             edge.budget_tokens -= 1.0;
         }
@@ -517,9 +541,18 @@ impl Caller {
         None
     }
 
-    fn finish(&mut self, slot: u32, result: Result<Served, Failure>) -> CallOutcome {
+    fn finish(&mut self, ctx: &mut Ctx, slot: u32, result: Result<Served, Failure>) -> CallOutcome {
         let s = &mut self.slots[slot as usize];
         let call = s.call.take().expect("finish is only called on live calls");
+        if call.pending != 0 {
+            // Attempts still out (a losing hedge, a deadline): their answers will be ignored.
+            let (generation, root) = (s.generation, call.spec.root);
+            ctx.trace(|t, at| {
+                for a in (0..call.attempts).filter(|a| call.pending & (1 << a) != 0) {
+                    t.attempt_end(at, root, encode(slot, generation, a), SpanStatus::Abandoned);
+                }
+            });
+        }
         s.generation = s.generation.wrapping_add(1);
         self.free.push(slot);
         if call.probe {

@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Zipf};
 
 use crate::sim::config::{Arrivals, ClientConfig, KeySpace, Load, NodeId, Priority};
-use crate::sim::message::{Failure, Op, Reply, RootId};
+use crate::sim::message::{Failure, Op, Reply, RootId, SpanId};
 use crate::sim::rng::{SimRng, stream};
 use crate::sim::time::SimDuration;
 
@@ -36,6 +36,7 @@ const ROOT_SEQ_BITS: u32 = 40;
 struct Pending {
     stamp: Stamp,
     user: Option<u32>,
+    root: RootId,
 }
 
 /// An open- or closed-loop workload.
@@ -187,6 +188,7 @@ impl Client {
     fn issue(&mut self, ctx: &mut Ctx, user: Option<u32>) {
         ctx.offered();
         let spec = self.draw_spec();
+        ctx.trace(|t, at| t.request(at, spec.root));
         if self
             .config
             .max_in_flight
@@ -195,6 +197,7 @@ impl Client {
             let me = ctx.me.index();
             ctx.rec()
                 .request_finished(me, SimDuration::ZERO, Err(Failure::Dropped));
+            ctx.trace(|t, at| t.request_end(at, spec.root, Err(Failure::Dropped)));
             self.after_request(ctx, user);
             return;
         }
@@ -208,6 +211,7 @@ impl Client {
         self.pending[slot as usize] = Some(Pending {
             stamp: ctx.stamp(),
             user,
+            root: spec.root,
         });
         self.in_flight += 1;
         if let Some(outcome) = self.caller.start(ctx, 0, spec, u64::from(slot)) {
@@ -243,6 +247,7 @@ impl Client {
             key,
             op,
             priority,
+            parent: SpanId::request(root),
         }
     }
 
@@ -256,6 +261,8 @@ impl Client {
         let latency = ctx.since(p.stamp);
         let me = ctx.me.index();
         ctx.rec().request_finished(me, latency, outcome.result);
+        let result = outcome.result;
+        ctx.trace(|t, at| t.request_end(at, p.root, result));
         self.after_request(ctx, p.user);
     }
 
@@ -273,6 +280,7 @@ impl Client {
             let me = ctx.me.index();
             ctx.rec()
                 .request_finished(me, latency, Err(Failure::Crashed));
+            ctx.trace(|t, at| t.request_end(at, p.root, Err(Failure::Crashed)));
         }
         self.pending.clear();
         self.free.clear();

@@ -1,6 +1,7 @@
 //! What a node gets when it handles a message or a timer.
 
 use crate::metrics::Recorder;
+use crate::metrics::trace::{At, Tracer};
 use crate::sim::clock::LocalTime;
 use crate::sim::config::NodeId;
 use crate::sim::message::{Message, RootId};
@@ -135,5 +136,30 @@ impl<'a> Ctx<'a> {
     /// This monitor began suspecting node `target`.
     pub fn suspected(&mut self, target: usize) {
         self.rec.suspected(self.now, self.me.index(), target);
+    }
+
+    /// Tells the observer this balancer ejected (`true`) or restored `replica`.
+    pub fn ejection(&mut self, replica: NodeId, ejected: bool) {
+        self.rec
+            .ejection(self.now, self.me.index(), replica.index(), ejected);
+    }
+
+    /// Lets `f` record spans when tracing is on (nothing happens otherwise).
+    #[inline]
+    pub fn trace(&mut self, f: impl FnOnce(&mut Tracer, At)) {
+        if let Some(t) = self.rec.tracer_mut() {
+            let at = At {
+                now: self.now,
+                local: self.local.0,
+                node: self.me.0,
+            };
+            f(t, at);
+        }
+    }
+
+    /// Whether traces are being collected.
+    #[inline]
+    pub fn tracing(&mut self) -> bool {
+        self.rec.tracer_mut().is_some()
     }
 }

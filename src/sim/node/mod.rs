@@ -2,6 +2,7 @@
 //! [`Ctx`] (its local time, an outbox, the observer) and answers only by
 //! sending messages and setting timers through it.
 
+pub mod balancer;
 pub mod breaker;
 pub mod broker;
 pub mod bucket;
@@ -18,6 +19,7 @@ pub use ctx::{Ctx, Outbox, Stamp};
 use crate::sim::config::{Load, NodeId, PolicyConfig, ServiceChange};
 use crate::sim::message::Message;
 
+use balancer::Balancer;
 use broker::Broker;
 use cache::Cache;
 use caller::{CallTimer, Caller};
@@ -48,6 +50,8 @@ pub enum Timer {
     Kv(KvTimer),
     /// A monitor's timer.
     Monitor(MonitorTimer),
+    /// Balancer: the ejection number `generation` of pool member `replica` is over.
+    Restore { replica: u32, generation: u32 },
 }
 
 /// A node of any kind.
@@ -71,6 +75,8 @@ pub enum Node {
     Monitor(Monitor),
     /// A Raft node.
     Raft(RaftNode),
+    /// A load balancer in front of a pool of replicas.
+    Balancer(Balancer),
 }
 
 impl Node {
@@ -82,7 +88,7 @@ impl Node {
             Node::StoreClient(c) => c.start(ctx),
             Node::Monitor(m) => m.start(ctx),
             Node::Raft(r) => r.start(ctx),
-            Node::Service(_) | Node::Cache(_) | Node::Queue(_) => {}
+            Node::Service(_) | Node::Cache(_) | Node::Queue(_) | Node::Balancer(_) => {}
         }
     }
 
@@ -96,6 +102,8 @@ impl Node {
             (Node::Cache(c), Message::Reply(r)) => c.on_reply(ctx, r),
             (Node::Queue(q), Message::Request(r)) => q.on_request(ctx, from, r),
             (Node::Queue(q), Message::Reply(r)) => q.on_reply(ctx, r),
+            (Node::Balancer(b), Message::Request(r)) => b.on_request(ctx, from, r),
+            (Node::Balancer(b), Message::Reply(r)) => b.on_reply(ctx, r),
             // Every node answers a failure detector's probe.
             (_, Message::Heartbeat { seq, pong: false }) => {
                 ctx.send(from, Message::Heartbeat { seq, pong: true });
@@ -139,6 +147,7 @@ impl Node {
                     r.on_timer(ctx, t);
                 }
             }
+            Node::Balancer(b) => b.on_timer(ctx, timer),
         }
     }
 
@@ -153,6 +162,7 @@ impl Node {
             Node::StoreClient(c) => c.crash(ctx),
             Node::Monitor(_) => {}
             Node::Raft(r) => r.crash(),
+            Node::Balancer(b) => b.crash(ctx),
         }
     }
 
@@ -196,6 +206,7 @@ impl Node {
             | Node::StoreClient(_)
             | Node::Monitor(_)
             | Node::Raft(_) => None,
+            Node::Balancer(b) => Some(b.caller_mut()),
         }
     }
 

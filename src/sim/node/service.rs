@@ -13,11 +13,12 @@ use std::collections::{HashMap, VecDeque};
 
 use rand::RngExt;
 
+use crate::metrics::trace::ServeEnd;
 use crate::sim::clock::LocalTime;
 use crate::sim::config::{
     CallMode, Fallback, NodeId, Operation, Priority, ServiceChange, ServiceConfig, SheddingConfig,
 };
-use crate::sim::message::{CallId, Failure, Message, Reply, Request, RootId, Served};
+use crate::sim::message::{CallId, Failure, Message, Reply, Request, RootId, Served, SpanId};
 use crate::sim::rng::{SimRng, stream};
 
 use super::Timer;
@@ -150,6 +151,7 @@ impl Service {
     pub fn on_request(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) {
         let me = ctx.me.index();
         ctx.rec().arrival(me);
+        ctx.trace(|t, at| t.serve(at, request.root, from.0, request.call));
         if self.config.idempotency_keys
             && request.idempotency_key
             && self.answer_repeat(ctx, from, request)
@@ -159,6 +161,8 @@ impl Service {
         if let Some(refusal) = self.admission(ctx, from, request.priority) {
             let me = ctx.me.index();
             ctx.rec().refused(me, refusal);
+            let end = ServeEnd::answered(Err(refusal));
+            ctx.trace(|t, at| t.serve_end(at, request.root, from.0, request.call, end));
             ctx.send(
                 from,
                 Message::Reply(Reply {
@@ -202,6 +206,11 @@ impl Service {
             Some(KeyState::Done { result, at }) if ctx.local.since(*at) < self.config.key_ttl => {
                 let me = ctx.me.index();
                 ctx.rec().deduplicated(me);
+                let end = ServeEnd {
+                    deduplicated: true,
+                    ..ServeEnd::answered(*result)
+                };
+                ctx.trace(|t, at| t.serve_end(at, request.root, from.0, request.call, end));
                 ctx.send(
                     from,
                     Message::Reply(Reply {
@@ -290,15 +299,15 @@ impl Service {
         let Some(job) = self.live_job(slot, generation) else {
             return;
         };
-        let root = job.request.root;
+        let (root, from, call) = (job.request.root, job.from.0, job.request.call);
         // Always draw, so the error knob does not shift later draws.
         let failed = self.error_rng.random::<f64>() < self.config.error_rate;
         if failed {
             self.finish(ctx, slot, Err(Failure::Error));
             return;
         }
-        if self.config.operation == Operation::NonIdempotent {
-            ctx.executed(root);
+        if self.config.operation == Operation::NonIdempotent && ctx.executed(root) {
+            ctx.trace(|t, at| t.duplicate(at, root, from, call));
         }
         if self.caller.edge_count() == 0 {
             self.finish(ctx, slot, Ok(Served::default()));
@@ -308,7 +317,7 @@ impl Service {
             CallMode::Sequential => self.call_next(ctx, slot),
             CallMode::Parallel { .. } => {
                 for edge in 0..self.caller.edge_count() {
-                    let spec = self.spec(slot);
+                    let spec = self.spec(ctx.me, slot);
                     if let Some(outcome) =
                         self.caller.start(ctx, edge, spec, token(slot, generation))
                     {
@@ -322,17 +331,18 @@ impl Service {
         }
     }
 
-    fn spec(&self, slot: u32) -> CallSpec {
-        let r = &self.slots[slot as usize]
+    fn spec(&self, me: NodeId, slot: u32) -> CallSpec {
+        let job = self.slots[slot as usize]
             .job
             .as_ref()
-            .expect("spec of a live job")
-            .request;
+            .expect("spec of a live job");
+        let r = &job.request;
         CallSpec {
             root: r.root,
             key: r.key,
             op: r.op,
             priority: r.priority,
+            parent: SpanId::serve(me.0, job.from.0, r.call),
         }
     }
 
@@ -363,7 +373,7 @@ impl Service {
                 return;
             }
             job.next_call += 1;
-            let spec = self.spec(slot);
+            let spec = self.spec(ctx.me, slot);
             match self.caller.start(ctx, edge, spec, token(slot, generation)) {
                 None => return, // waiting for the answer
                 Some(outcome) => {
@@ -461,6 +471,24 @@ impl Service {
         for &(from, call) in &job.waiters {
             ctx.send(from, reply(call));
         }
+        if ctx.tracing() {
+            let root = job.request.root;
+            let fallback = result.is_ok() && job.failures > 0;
+            ctx.trace(|t, at| {
+                let end = ServeEnd {
+                    fallback,
+                    ..ServeEnd::answered(result)
+                };
+                t.serve_end(at, root, job.from.0, job.request.call, end);
+                for &(from, call) in &job.waiters {
+                    let end = ServeEnd {
+                        deduplicated: true,
+                        ..ServeEnd::answered(result)
+                    };
+                    t.serve_end(at, root, from.0, call, end);
+                }
+            });
+        }
         if self.config.idempotency_keys && job.request.idempotency_key {
             self.remember(ctx.local, job.request.root, result);
         }
@@ -492,8 +520,11 @@ impl Service {
         let me = ctx.me.index();
         ctx.rec().lost_in_crash(me, lost);
         for s in &mut self.slots {
-            if s.job.take().is_some() {
+            if let Some(job) = s.job.take() {
                 s.generation = s.generation.wrapping_add(1);
+                let (root, from, call) = (job.request.root, job.from.0, job.request.call);
+                let end = ServeEnd::answered(Err(Failure::Crashed));
+                ctx.trace(|t, at| t.serve_end(at, root, from, call, end));
             }
         }
         self.free = (0..self.slots.len() as u32).rev().collect();
