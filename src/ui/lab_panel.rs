@@ -224,7 +224,7 @@ impl LabPanel {
                     .labs
                     .entry(current.lab.slug.clone())
                     .or_default();
-                current.measure(snap, progress);
+                current.measure(snap, progress, ui.ctx());
                 lab_view(ui, current, progress, &mut self.markdown, snap)
             }
         }
@@ -249,6 +249,9 @@ impl LabPanel {
             .filter(|e| self.progress.labs.get(&e.slug).is_some_and(|p| p.passed))
             .count();
         ui.label(format!("{passed} of {} passed", self.entries.len()));
+        ui.label(
+            "Pick a lab: its scenario starts, and its story, objectives, questions and hints appear here.",
+        );
         ui.separator();
         let mut open = None;
         ScrollArea::vertical().show(ui, |ui| {
@@ -288,7 +291,7 @@ impl LabPanel {
 impl Current {
     /// Brings the live checklist up to date with the snapshot, and starts or
     /// collects the final check once the run has ended.
-    fn measure(&mut self, snap: &Snapshot, progress: &mut LabProgress) {
+    fn measure(&mut self, snap: &Snapshot, progress: &mut LabProgress, ctx: &egui::Context) {
         let key = (snap.windows.len(), snap.now.as_nanos());
         if self.measured != Some(key) {
             let windows: Vec<WindowSummary> = snap.windows.iter().map(|w| (**w).clone()).collect();
@@ -307,8 +310,11 @@ impl Current {
             let (tx, rx) = mpsc::channel();
             let lab = self.lab.clone();
             let config = replay_config(snap);
+            let ctx = ctx.clone();
             std::thread::spawn(move || {
                 let _ = tx.send(lab::evaluate_config(&lab, config));
+                // Nothing else repaints a window whose run has ended.
+                ctx.request_repaint();
             });
             self.last_check = Some(FinalCheck {
                 run,
@@ -374,6 +380,15 @@ fn lab_view(
             request = Some(LabRequest::Open(current.lab.solution_path.clone()));
         }
     });
+    if !snap.playing && snap.now.as_nanos() == 0 {
+        ui.label(
+            RichText::new(
+                "Paused at 0 s. Read the story, answer the questions under Predict, \
+                 set your knobs in the inspector, then press Play.",
+            )
+            .color(palette::SKY),
+        );
+    }
     ui.separator();
     checklist(ui, current, snap);
     ui.separator();
