@@ -390,7 +390,7 @@ fn lab_view(
         );
     }
     ui.separator();
-    checklist(ui, current, snap);
+    checklist(ui, current);
     ui.separator();
     ui.horizontal(|ui| {
         ui.selectable_value(&mut current.tab, Tab::Text, "Text");
@@ -424,42 +424,50 @@ fn lab_view(
     request
 }
 
-fn checklist(ui: &mut Ui, current: &Current, snap: &Snapshot) {
+fn checklist(ui: &mut Ui, current: &Current) {
     let (results, final_) = current.shown_results();
-    ui.horizontal(|ui| {
-        ui.strong("Objectives");
-        let note = if final_ {
-            "final: the whole run, replayed"
-        } else if current.last_check.is_some() {
-            "checking the whole run…"
-        } else {
-            "live, so far"
-        };
-        ui.label(RichText::new(note).small().weak());
-    });
-    for r in results {
-        let (mark, color) = verdict_mark(r.verdict);
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(mark).color(color).strong());
-            ui.label(&r.name);
-            let value = match (r.value, r.verdict) {
-                (None, Verdict::NotYet) => "at the end".to_string(),
-                _ => r.value_text(),
-            };
-            ui.label(RichText::new(value).monospace());
+    let met = results.iter().filter(|r| r.passed()).count();
+    let note = if final_ {
+        "final: the whole run, replayed"
+    } else if current.last_check.is_some() {
+        "checking the whole run…"
+    } else {
+        "live, so far"
+    };
+    let title = format!("Objectives: {met} of {} met ({note})", results.len());
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .id_salt("lab-objectives")
+        .default_open(true)
+        .show(ui, |ui| {
+            for r in results {
+                let (mark, color) = verdict_mark(r.verdict);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(mark).color(color).strong())
+                        .on_hover_text(verdict_help(r.verdict));
+                    ui.label(&r.name);
+                    let value = match (r.value, r.verdict) {
+                        (None, Verdict::NotYet) if r.metric.whole_run_only() => {
+                            "at the end".to_string()
+                        }
+                        _ => r.value_text(),
+                    };
+                    ui.label(RichText::new(value).monospace());
+                });
+                ui.label(RichText::new(&r.requirement).small().weak())
+                    .on_hover_text(r.note.clone().unwrap_or_default());
+            }
+            if let Some(Some(Err(e))) = current.last_check.as_ref().map(|c| c.result.as_ref()) {
+                ui.colored_label(palette::VERMILLION, e);
+            }
         });
-        ui.label(RichText::new(&r.requirement).small().weak())
-            .on_hover_text(r.note.clone().unwrap_or_default());
-    }
-    if let Some(Some(Err(e))) = current.last_check.as_ref().map(|c| c.result.as_ref()) {
-        ui.colored_label(palette::VERMILLION, e);
-    }
-    if !run_over(snap) && !final_ {
-        ui.label(
-            RichText::new("◐ not yet: the objective's time range has not ended")
-                .small()
-                .weak(),
-        );
+}
+
+/// What a verdict means, for its hover text.
+fn verdict_help(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "Met over its time range.",
+        Verdict::Fail => "Not met over its time range (or a count already past its limit).",
+        Verdict::NotYet => "Its time range has not ended: the value is so far.",
     }
 }
 
