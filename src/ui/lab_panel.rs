@@ -582,6 +582,53 @@ fn hints(ui: &mut Ui, lab: &Lab, progress: &mut LabProgress) {
 mod tests {
     use super::*;
 
+    /// eframe's storage, in memory.
+    #[derive(Default)]
+    struct Memory(BTreeMap<String, String>);
+
+    impl eframe::Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_string(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
+    }
+
+    #[test]
+    fn progress_survives_a_relaunch() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/01-timeouts");
+        let mut panel = LabPanel::default();
+        let start = panel.open(&dir).unwrap();
+        assert!(start.ends_with("scenario.ron"));
+        let p = panel.progress.labs.get_mut("01-timeouts").unwrap();
+        p.hints_shown = 2;
+        p.answers.insert(1, 2);
+        p.passed = true;
+        let mut storage = Memory::default();
+        panel.store(&mut storage);
+
+        let mut again = LabPanel::default();
+        assert!(again.progress.labs.is_empty());
+        again.restore(Some(&storage));
+        let p = &again.progress.labs["01-timeouts"];
+        assert_eq!((p.hints_shown, p.passed), (2, true));
+        assert_eq!(p.answers.get(&1), Some(&2));
+    }
+
+    #[test]
+    fn finds_the_numbered_labs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs");
+        let slugs: Vec<String> = discover(&root).into_iter().map(|e| e.slug).collect();
+        assert!(slugs.len() >= 7, "{slugs:?}");
+        assert!(slugs.iter().all(|s| s.as_bytes()[0].is_ascii_digit()));
+        assert!(!slugs.contains(&"examples".to_string()));
+    }
+
     #[test]
     fn code_fences_become_inline_code() {
         let md = "Run\n\n   ```sh\n   faultlab check labs/01\n   ```\n\nthen";
