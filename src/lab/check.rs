@@ -84,7 +84,9 @@ pub fn check(dir: &Path, scenario_override: Option<&Path>) -> Result<CheckReport
 /// Checks `scenario` (named `origin` in the report) against `lab`, running it
 /// with `seed` and the lab's duration and window.
 pub fn check_scenario(lab: &Lab, scenario: &Scenario, origin: &str, seed: u64) -> CheckReport {
-    let changed = lab.changes(&scenario.config);
+    // Knobs set in the window before pressing play are saved as actions at 0 s.
+    let config = super::fixed::fold_initial_policies(&scenario.config);
+    let changed = lab.changes(&config);
     let mut report = CheckReport {
         lab: lab.slug.clone(),
         title: lab.title.clone(),
@@ -103,7 +105,7 @@ pub fn check_scenario(lab: &Lab, scenario: &Scenario, origin: &str, seed: u64) -
         );
         return report;
     }
-    let mut config = lab.run_config(scenario.config.clone());
+    let mut config = lab.run_config(config);
     config.seed = seed;
     match run(config) {
         Ok(summary) => {

@@ -14,7 +14,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::sim::config::{NodeConfig, NodeKind, SimConfig};
+use crate::sim::config::{Action, NodeConfig, NodeKind, PolicyConfig, SimConfig};
+use crate::sim::time::SimTime;
 
 /// One part of the starting scenario that a submission must keep.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -66,6 +67,59 @@ pub fn changes(fixed: &[Fixed], start: &SimConfig, candidate: &SimConfig) -> Vec
         }
     }
     out
+}
+
+/// `config` with each call-policy change at time 0 (`At("0s",
+/// SetPolicy(..))`) written into the caller's call instead of the timeline.
+///
+/// A learner who sets a knob in the window before pressing play records it
+/// as an action at 0 s, and a saved file keeps it in the timeline. It is a
+/// policy, which a lab leaves free, not a scripted event: folded in, it
+/// does not count as a change of the fixed timeline. The run differs only
+/// for a call started at exactly 0 s, before the action would have applied
+/// (`tests/it/labs.rs` checks a lab's runs are the same). An action whose
+/// caller does not call the callee stays in the timeline.
+pub fn fold_initial_policies(config: &SimConfig) -> SimConfig {
+    let mut out = config.clone();
+    out.timeline.retain(|t| match &t.action {
+        Action::SetPolicy {
+            caller,
+            callee,
+            policy,
+        } if t.at == SimTime::ZERO => match out.nodes.get_mut(caller.index()) {
+            Some(node) => !set_call_policy(node, *callee, policy),
+            None => true,
+        },
+        _ => true,
+    });
+    out
+}
+
+/// Sets `node`'s policy for its calls to `callee`; false if it makes none.
+fn set_call_policy(
+    node: &mut NodeConfig,
+    callee: crate::sim::config::NodeId,
+    policy: &PolicyConfig,
+) -> bool {
+    let mut found = false;
+    match &mut node.kind {
+        NodeKind::Client(c) if c.target == callee => {
+            c.policy = policy.clone();
+            found = true;
+        }
+        NodeKind::Service(s) => {
+            for call in s.calls.iter_mut().filter(|c| c.to == callee) {
+                call.policy = policy.clone();
+                found = true;
+            }
+        }
+        NodeKind::Cache(c) if c.backing.to == callee => {
+            c.backing.policy = policy.clone();
+            found = true;
+        }
+        _ => {}
+    }
+    found
 }
 
 fn timeline(start: &SimConfig, candidate: &SimConfig, out: &mut Vec<String>) {

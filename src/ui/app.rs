@@ -364,7 +364,7 @@ impl FaultlabApp {
             self.carry_out(&ctx, intent);
         }
         if let Some(LabRequest::Open(path)) = lab_request {
-            self.open(&path);
+            self.open_paused(&path);
         }
         if self.animate && self.driver.latest().playing {
             ctx.request_repaint();
@@ -734,7 +734,7 @@ impl FaultlabApp {
             Ok(start) => {
                 // The lab's own steps replace the generic first-run hint.
                 self.hint = false;
-                self.open(&start);
+                self.open_paused(&start);
             }
             Err(message) => {
                 self.error = Some(ErrorNote {
@@ -743,6 +743,13 @@ impl FaultlabApp {
                 });
             }
         }
+    }
+
+    /// Opens a lab's scenario paused at 0 s: the learner reads, predicts and
+    /// sets knobs first (knobs set at 0 s count as the scenario's policies).
+    fn open_paused(&mut self, path: &Path) {
+        self.open(path);
+        self.driver.send(Command::Pause);
     }
 
     /// The lab open in the lab panel, by its folder's name.

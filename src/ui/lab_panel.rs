@@ -224,7 +224,7 @@ impl LabPanel {
                     .labs
                     .entry(current.lab.slug.clone())
                     .or_default();
-                current.measure(snap, progress);
+                current.measure(snap, progress, ui.ctx());
                 lab_view(ui, current, progress, &mut self.markdown, snap)
             }
         }
@@ -249,6 +249,9 @@ impl LabPanel {
             .filter(|e| self.progress.labs.get(&e.slug).is_some_and(|p| p.passed))
             .count();
         ui.label(format!("{passed} of {} passed", self.entries.len()));
+        ui.label(
+            "Pick a lab: its scenario starts, and its story, objectives, questions and hints appear here.",
+        );
         ui.separator();
         let mut open = None;
         ScrollArea::vertical().show(ui, |ui| {
@@ -288,7 +291,7 @@ impl LabPanel {
 impl Current {
     /// Brings the live checklist up to date with the snapshot, and starts or
     /// collects the final check once the run has ended.
-    fn measure(&mut self, snap: &Snapshot, progress: &mut LabProgress) {
+    fn measure(&mut self, snap: &Snapshot, progress: &mut LabProgress, ctx: &egui::Context) {
         let key = (snap.windows.len(), snap.now.as_nanos());
         if self.measured != Some(key) {
             let windows: Vec<WindowSummary> = snap.windows.iter().map(|w| (**w).clone()).collect();
@@ -307,8 +310,11 @@ impl Current {
             let (tx, rx) = mpsc::channel();
             let lab = self.lab.clone();
             let config = replay_config(snap);
+            let ctx = ctx.clone();
             std::thread::spawn(move || {
                 let _ = tx.send(lab::evaluate_config(&lab, config));
+                // Nothing else repaints a window whose run has ended.
+                ctx.request_repaint();
             });
             self.last_check = Some(FinalCheck {
                 run,
@@ -374,8 +380,17 @@ fn lab_view(
             request = Some(LabRequest::Open(current.lab.solution_path.clone()));
         }
     });
+    if !snap.playing && snap.now.as_nanos() == 0 {
+        ui.label(
+            RichText::new(
+                "Paused at 0 s. Read the story, answer the questions under Predict, \
+                 set your knobs in the inspector, then press Play.",
+            )
+            .color(palette::SKY),
+        );
+    }
     ui.separator();
-    checklist(ui, current, snap);
+    checklist(ui, current);
     ui.separator();
     ui.horizontal(|ui| {
         ui.selectable_value(&mut current.tab, Tab::Text, "Text");
@@ -409,42 +424,50 @@ fn lab_view(
     request
 }
 
-fn checklist(ui: &mut Ui, current: &Current, snap: &Snapshot) {
+fn checklist(ui: &mut Ui, current: &Current) {
     let (results, final_) = current.shown_results();
-    ui.horizontal(|ui| {
-        ui.strong("Objectives");
-        let note = if final_ {
-            "final: the whole run, replayed"
-        } else if current.last_check.is_some() {
-            "checking the whole run…"
-        } else {
-            "live, so far"
-        };
-        ui.label(RichText::new(note).small().weak());
-    });
-    for r in results {
-        let (mark, color) = verdict_mark(r.verdict);
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(mark).color(color).strong());
-            ui.label(&r.name);
-            let value = match (r.value, r.verdict) {
-                (None, Verdict::NotYet) => "at the end".to_string(),
-                _ => r.value_text(),
-            };
-            ui.label(RichText::new(value).monospace());
+    let met = results.iter().filter(|r| r.passed()).count();
+    let note = if final_ {
+        "final: the whole run, replayed"
+    } else if current.last_check.is_some() {
+        "checking the whole run…"
+    } else {
+        "live, so far"
+    };
+    let title = format!("Objectives: {met} of {} met ({note})", results.len());
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .id_salt("lab-objectives")
+        .default_open(true)
+        .show(ui, |ui| {
+            for r in results {
+                let (mark, color) = verdict_mark(r.verdict);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(mark).color(color).strong())
+                        .on_hover_text(verdict_help(r.verdict));
+                    ui.label(&r.name);
+                    let value = match (r.value, r.verdict) {
+                        (None, Verdict::NotYet) if r.metric.whole_run_only() => {
+                            "at the end".to_string()
+                        }
+                        _ => r.value_text(),
+                    };
+                    ui.label(RichText::new(value).monospace());
+                });
+                ui.label(RichText::new(&r.requirement).small().weak())
+                    .on_hover_text(r.note.clone().unwrap_or_default());
+            }
+            if let Some(Some(Err(e))) = current.last_check.as_ref().map(|c| c.result.as_ref()) {
+                ui.colored_label(palette::VERMILLION, e);
+            }
         });
-        ui.label(RichText::new(&r.requirement).small().weak())
-            .on_hover_text(r.note.clone().unwrap_or_default());
-    }
-    if let Some(Some(Err(e))) = current.last_check.as_ref().map(|c| c.result.as_ref()) {
-        ui.colored_label(palette::VERMILLION, e);
-    }
-    if !run_over(snap) && !final_ {
-        ui.label(
-            RichText::new("◐ not yet: the objective's time range has not ended")
-                .small()
-                .weak(),
-        );
+}
+
+/// What a verdict means, for its hover text.
+fn verdict_help(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "Met over its time range.",
+        Verdict::Fail => "Not met over its time range (or a count already past its limit).",
+        Verdict::NotYet => "Its time range has not ended: the value is so far.",
     }
 }
 
@@ -558,6 +581,53 @@ fn hints(ui: &mut Ui, lab: &Lab, progress: &mut LabProgress) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// eframe's storage, in memory.
+    #[derive(Default)]
+    struct Memory(BTreeMap<String, String>);
+
+    impl eframe::Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_string(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
+    }
+
+    #[test]
+    fn progress_survives_a_relaunch() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/01-timeouts");
+        let mut panel = LabPanel::default();
+        let start = panel.open(&dir).unwrap();
+        assert!(start.ends_with("scenario.ron"));
+        let p = panel.progress.labs.get_mut("01-timeouts").unwrap();
+        p.hints_shown = 2;
+        p.answers.insert(1, 2);
+        p.passed = true;
+        let mut storage = Memory::default();
+        panel.store(&mut storage);
+
+        let mut again = LabPanel::default();
+        assert!(again.progress.labs.is_empty());
+        again.restore(Some(&storage));
+        let p = &again.progress.labs["01-timeouts"];
+        assert_eq!((p.hints_shown, p.passed), (2, true));
+        assert_eq!(p.answers.get(&1), Some(&2));
+    }
+
+    #[test]
+    fn finds_the_numbered_labs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs");
+        let slugs: Vec<String> = discover(&root).into_iter().map(|e| e.slug).collect();
+        assert!(slugs.len() >= 7, "{slugs:?}");
+        assert!(slugs.iter().all(|s| s.as_bytes()[0].is_ascii_digit()));
+        assert!(!slugs.contains(&"examples".to_string()));
+    }
 
     #[test]
     fn code_fences_become_inline_code() {

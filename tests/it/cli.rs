@@ -298,3 +298,15 @@ fn grade_writes_one_row_per_submission() {
     assert!(rows[3].starts_with("carol.ron,false"), "{csv}");
     assert!(text(&out.stderr).contains("1 of 3 submissions pass"));
 }
+
+#[test]
+fn opening_a_lab_that_is_not_there_is_bad_input() {
+    // Checked before any window opens, so this needs no display.
+    let out = faultlab(&["--lab", "labs/no-such-lab"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("labs/no-such-lab: not a folder"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -65,6 +65,7 @@ fn hints_one_at_a_time_predictions_and_reset() {
     let mut h = window();
     h.state_mut().open_lab(&dir);
     h.run();
+    assert!(!h.state().snapshot().playing, "a lab opens paused at 0 s");
     let n = lab.hints.len();
 
     // Hints: none shown until asked, then one per click.
@@ -91,12 +92,14 @@ fn hints_one_at_a_time_predictions_and_reset() {
         h.query_by_label(&q.explanation).is_none(),
         "not before the run"
     );
+    click(&mut h, "▶ Play");
     advance(&mut h, 10);
     assert!(h.state().snapshot().now.as_secs_f64() >= 10.0);
 
     // Reset runs the lab's start again from zero.
     click(&mut h, "↻ Reset lab");
     assert_eq!(h.state().snapshot().now.as_secs_f64(), 0.0);
+    assert!(!h.state().snapshot().playing);
     assert_eq!(h.state().snapshot().scenario.name, lab.scenario.config.name);
 
     // The reference solution runs, and says so.

@@ -672,3 +672,68 @@ fn a_missing_submissions_folder_is_bad_input() {
     .unwrap_err();
     assert!(matches!(err, LabError::Folder { .. }), "{err}");
 }
+
+/// Lab 1's start with the solution's two call policies set as a learner sets
+/// them in the window before pressing play: as actions at `at`.
+fn knobs_set_at(at: faultlab::sim::time::SimTime) -> (Lab, faultlab::scenario::Scenario) {
+    use faultlab::sim::config::{Action, NodeKind, TimedAction};
+    let lab = load(&root().join("labs/01-timeouts"));
+    let mut scenario = lab.scenario.clone();
+    let sol = &lab.solution.config;
+    let id = |name: &str| sol.node_id(name).unwrap();
+    let (pages, cache, inventory) = (id("pages"), id("cache"), id("inventory"));
+    let NodeKind::Service(p) = &sol.nodes[pages.index()].kind else {
+        panic!("pages is a service")
+    };
+    let NodeKind::Cache(c) = &sol.nodes[cache.index()].kind else {
+        panic!("cache is a cache")
+    };
+    for (caller, callee, policy) in [
+        (pages, cache, p.calls[0].policy.clone()),
+        (cache, inventory, c.backing.policy.clone()),
+    ] {
+        scenario.config.timeline.push(TimedAction {
+            at,
+            action: Action::SetPolicy {
+                caller,
+                callee,
+                policy,
+            },
+        });
+    }
+    scenario.config.timeline.sort_by_key(|t| t.at);
+    (lab, scenario)
+}
+
+#[test]
+fn knobs_set_before_play_count_as_policies_not_timeline_changes() {
+    use faultlab::sim::Simulation;
+    use faultlab::sim::time::{SimDuration, SimTime};
+    let (lab, scenario) = knobs_set_at(SimTime::ZERO);
+    let report = lab::check_scenario(&lab, &scenario, "window", lab.seed());
+    let shown = lab::render_check_report(&report);
+    assert!(report.changed.is_empty(), "{shown}");
+    assert!(report.passed(), "{shown}");
+
+    // Folding the actions into the calls does not change the run.
+    let as_recorded = Simulation::new(lab.run_config(scenario.config.clone())).run();
+    let folded = lab::fixed::fold_initial_policies(&scenario.config);
+    assert!(folded.timeline.len() < scenario.config.timeline.len());
+    let folded = Simulation::new(lab.run_config(folded)).run();
+    let same = |r: &faultlab::metrics::RunSummary| {
+        serde_json::to_value((
+            &r.requests,
+            &r.failures,
+            &r.latency_ms,
+            &r.services,
+            &r.windows,
+        ))
+        .unwrap()
+    };
+    assert_eq!(same(&as_recorded), same(&folded));
+
+    // The same knobs set during the run are a change of the timeline.
+    let (lab, later) = knobs_set_at(SimTime::ZERO + SimDuration::from_secs(5));
+    let report = lab::check_scenario(&lab, &later, "window", lab.seed());
+    assert!(!report.changed.is_empty());
+}
