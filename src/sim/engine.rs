@@ -499,6 +499,7 @@ impl Simulation {
                     slow: slot.slow,
                     clock_offset_ns: slot.clock.offset_at(self.now),
                     drift_ppm: slot.clock.drift_ppm(),
+                    raft: slot.node.raft_view(),
                 }
             })
             .collect()
