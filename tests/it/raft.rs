@@ -198,7 +198,11 @@ fn node_views_show_role_term_and_commit() {
     let c = crate::support::example("raft-partition.ron").config;
     let mut sim = Simulation::new(c);
     sim.run_until(SimTime(5_000_000_000));
-    let views: Vec<_> = sim.node_views().into_iter().filter_map(|v| v.raft).collect();
+    let views: Vec<_> = sim
+        .node_views()
+        .into_iter()
+        .filter_map(|v| v.raft)
+        .collect();
     assert_eq!(views.len(), 5);
     let leaders: Vec<_> = views.iter().filter(|v| v.role == "leader").collect();
     assert_eq!(leaders.len(), 1, "{views:?}");
