@@ -310,6 +310,7 @@ fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) 
         clock_offset_ms: view.clock_offset_ns as f64 / 1e6,
         drift_ppm: view.drift_ppm,
         health,
+        raft: view.raft,
     }
 }
 

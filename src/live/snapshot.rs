@@ -59,6 +59,8 @@ pub struct NodeState {
     pub drift_ppm: i64,
     /// Summary of the above.
     pub health: Health,
+    /// A Raft node's role, term and commit index.
+    pub raft: Option<crate::sim::view::RaftView>,
 }
 
 /// One caller → callee edge over the last closed window.

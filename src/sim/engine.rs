@@ -529,6 +529,7 @@ impl Simulation {
                     workers: slot.node.workers(),
                     clock_offset_ns: slot.clock.offset_at(self.now),
                     drift_ppm: slot.clock.drift_ppm(),
+                    raft: slot.node.raft_view(),
                 }
             })
             .collect()

@@ -19,6 +19,19 @@ pub struct NodeView {
     pub clock_offset_ns: i64,
     /// Clock rate error in parts per million.
     pub drift_ppm: i64,
+    /// A Raft node's role, term and commit index.
+    pub raft: Option<RaftView>,
+}
+
+/// A Raft node now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RaftView {
+    /// `leader`, `follower` or `candidate`.
+    pub role: &'static str,
+    /// Its current term.
+    pub term: u64,
+    /// Its commit index.
+    pub commit: u64,
 }
 
 /// One caller → callee edge over the last closed window.

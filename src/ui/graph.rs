@@ -504,6 +504,12 @@ fn node_tooltip(ui: &mut Ui, name: &str, role: Role, s: &crate::live::NodeState)
         "{:.2}% of answers failed",
         s.error_fraction * 100.0
     ));
+    if let Some(r) = s.raft {
+        ui.label(format!(
+            "{} · term {} · commit {}",
+            r.role, r.term, r.commit
+        ));
+    }
     ui.weak("Click to inspect; drag to move; shift-click to add to a group.");
 }
 

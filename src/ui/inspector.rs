@@ -196,6 +196,14 @@ impl Inspector {
                 ui.label("answers failed");
                 ui.label(format!("{:.2}%", state.error_fraction * 100.0));
                 ui.end_row();
+                if let Some(r) = state.raft {
+                    ui.label("raft");
+                    ui.label(format!(
+                        "{} · term {} · commit {}",
+                        r.role, r.term, r.commit
+                    ));
+                    ui.end_row();
+                }
             });
 
         ui.add_space(6.0);

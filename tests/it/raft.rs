@@ -190,3 +190,26 @@ fn a_leader_is_elected_within_the_bound_after_a_partition_heals() {
     eprintln!("leader after heal: {within_one}/200 within {b1} s, worst {worst:.3} s");
     assert!(within_one >= 120, "{within_one}");
 }
+
+/// The window's view of Raft nodes: one leader at a time, its term, and
+/// commit indexes that agree with the leader's or trail it.
+#[test]
+fn node_views_show_role_term_and_commit() {
+    let c = crate::support::example("raft-partition.ron").config;
+    let mut sim = Simulation::new(c);
+    sim.run_until(SimTime(5_000_000_000));
+    let views: Vec<_> = sim
+        .node_views()
+        .into_iter()
+        .filter_map(|v| v.raft)
+        .collect();
+    assert_eq!(views.len(), 5);
+    let leaders: Vec<_> = views.iter().filter(|v| v.role == "leader").collect();
+    assert_eq!(leaders.len(), 1, "{views:?}");
+    let leader = leaders[0];
+    assert!(leader.term >= 1 && leader.commit > 50, "{leader:?}");
+    for v in &views {
+        assert_eq!(v.term, leader.term, "{views:?}");
+        assert!(v.commit <= leader.commit, "{views:?}");
+    }
+}

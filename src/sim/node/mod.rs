@@ -216,6 +216,20 @@ impl Node {
             .is_some_and(|c| c.set_policy(callee, policy))
     }
 
+    /// A Raft node's role, term and commit index.
+    pub fn raft_view(&self) -> Option<crate::sim::view::RaftView> {
+        let Node::Raft(r) = self else {
+            return None;
+        };
+        let (role, term, commit) = r.status();
+        let role = match role {
+            replica::raft::Role::Leader => "leader",
+            replica::raft::Role::Follower => "follower",
+            replica::raft::Role::Candidate => "candidate",
+        };
+        Some(crate::sim::view::RaftView { role, term, commit })
+    }
+
     /// End-to-end requests waiting for an answer (clients only).
     pub fn requests_in_flight(&self) -> u64 {
         match self {
