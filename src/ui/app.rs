@@ -25,6 +25,7 @@ use super::selection::Selection;
 use super::timeline::{self, TimelineEvent};
 use super::topbar::{self, Intent, ViewToggles};
 use super::topology::Role;
+use super::traces::TracesView;
 use crate::live::{Command, Snapshot};
 use crate::scenario::Scenario;
 use crate::sim::config::{Action, TimedAction};
@@ -103,6 +104,7 @@ pub struct FaultlabApp {
     pace: Pace,
     /// Show the frame rate (View menu).
     show_fps: bool,
+    traces: TracesView,
     /// Results of exports running on other threads.
     exports: export::Outbox,
     /// egui's time at the start of this frame (for status messages).
@@ -175,6 +177,7 @@ impl FaultlabApp {
             exports: export::Outbox::default(),
             pace: Pace::default(),
             show_fps: false,
+            traces: TracesView::default(),
             animate: false,
         }
     }
@@ -281,6 +284,8 @@ impl FaultlabApp {
                 shortcuts: &mut self.shortcuts_open,
                 fps: &mut self.show_fps,
                 about: &mut self.about_open,
+                traces: &mut self.traces.open,
+                red_use: &mut self.traces.red_use_open,
             };
             topbar::menu(ui, &self.files.recent, can_undo, toggles, &mut intents);
         });
@@ -326,6 +331,10 @@ impl FaultlabApp {
             });
 
         self.dialogs(&ctx, &snap, &mut intents);
+        if let Some(t) = self.plots.clicked_at.take() {
+            self.traces.focus_time(&snap, t);
+        }
+        self.traces.show(&ctx, &snap);
 
         if !actions.is_empty() {
             self.redo_actions.clear();
@@ -492,6 +501,12 @@ impl FaultlabApp {
             }
             if !typing && i.consume_key(egui::Modifiers::NONE, Key::Escape) {
                 self.selection = Selection::None;
+            }
+            if !typing && i.consume_key(egui::Modifiers::NONE, Key::T) {
+                self.traces.open = !self.traces.open;
+            }
+            if !typing && i.consume_key(egui::Modifiers::NONE, Key::R) {
+                self.traces.red_use_open = !self.traces.red_use_open;
             }
         });
     }

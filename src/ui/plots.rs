@@ -42,6 +42,8 @@ pub struct Plots {
     pub log_latency: bool,
     /// The x range shown last frame, to downsample only what is visible.
     visible: (f64, f64),
+    /// Simulated second of the last click on the latency plot (taken by the app).
+    pub clicked_at: Option<f64>,
 }
 
 impl Default for Plots {
@@ -50,6 +52,7 @@ impl Default for Plots {
             cache: SeriesCache::default(),
             log_latency: true,
             visible: (0.0, f64::INFINITY),
+            clicked_at: None,
         }
     }
 }
@@ -117,6 +120,7 @@ impl Plots {
         let slo = snapshot.scenario.slo;
         let log = self.log_latency;
         let mut visible = self.visible;
+        let mut clicked = None;
 
         ui.columns(3, |cols| {
             // Latency.
@@ -167,6 +171,11 @@ impl Plots {
                 );
                 ctx.markers(p);
             });
+            if r.response.clicked()
+                && let Some(p) = r.response.interact_pointer_pos()
+            {
+                clicked = Some(r.transform.value_from_position(p).x);
+            }
             let b = r.transform.bounds();
             visible = (b.min()[0], b.max()[0]);
 
@@ -297,6 +306,9 @@ impl Plots {
                 });
         });
         self.visible = visible;
+        if clicked.is_some() {
+            self.clicked_at = clicked;
+        }
     }
 }
 
