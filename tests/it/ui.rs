@@ -577,3 +577,16 @@ fn the_red_use_window_shows_every_node_but_the_clients() {
         );
     }
 }
+
+#[test]
+fn keys_t_and_r_open_the_traces_and_red_use_windows() {
+    let mut h = window();
+    click(&mut h, "▶ Play");
+    advance(&mut h, 3);
+    h.key_press(egui::Key::T);
+    h.run();
+    h.get_by_label("Slowest");
+    h.key_press(egui::Key::R);
+    h.run();
+    h.get_by_label("utilization");
+}
