@@ -278,8 +278,13 @@ fn run_file(
     });
     let (summary, kept) = simulate(scenario, trace);
     if let Some(path) = &traces {
-        let doc = otlp::to_otlp_json(&kept, &names);
-        write_file(path, &serde_json::to_string(&doc)?)?;
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        otlp::write_otlp_json(&kept, &names, &mut out)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        std::io::Write::flush(&mut out)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("{} traces written to {}", kept.len(), path.display());
     }
     if let Some(path) = &prometheus {

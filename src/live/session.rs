@@ -12,6 +12,7 @@ use crate::sim::view::NodeView;
 
 use super::snapshot::{EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
 use super::{Command, Speed};
+use crate::metrics::trace::{Trace, TraceConfig};
 
 /// Most learner actions one session records; more are ignored (each is a
 /// timeline entry, and scenario files hold at most this many).
@@ -29,6 +30,7 @@ pub struct Session {
     /// Pause when simulated time reaches this (a step's end, the scenario's end).
     pause_at: Option<SimTime>,
     windows: Arc<Vec<Arc<WindowSummary>>>,
+    traces: Arc<Vec<Arc<Trace>>>,
     failure: Option<RunnerFailure>,
 }
 
@@ -48,6 +50,7 @@ impl Session {
             speed: Speed::Factor(1.0),
             pause_at,
             windows: Arc::new(Vec::new()),
+            traces: Arc::new(Vec::new()),
             failure: None,
         }
     }
@@ -156,6 +159,7 @@ impl Session {
     fn restart_at(&mut self, t: SimTime) {
         self.sim = build(&self.base, self.seed, &self.recorded);
         self.windows = Arc::new(Vec::new());
+        self.traces = Arc::new(Vec::new());
         self.failure = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
@@ -212,6 +216,11 @@ impl Session {
         if !new.is_empty() {
             let windows = Arc::make_mut(&mut self.windows);
             windows.extend(new.into_iter().map(Arc::new));
+            // Traces are kept by the time their window closes: collect them with it.
+            let traces = self.sim.traces_since(self.traces.len());
+            if !traces.is_empty() {
+                Arc::make_mut(&mut self.traces).extend(traces.into_iter().map(Arc::new));
+            }
         }
     }
 
@@ -266,6 +275,7 @@ impl Session {
                 budget_remaining: t.budget_remaining,
             },
             failure: self.failure.clone(),
+            traces: self.traces.clone(),
         }
     }
 }
@@ -325,5 +335,8 @@ fn merged(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> SimConfig {
 }
 
 fn build(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> Simulation {
-    Simulation::new(merged(base, seed, recorded))
+    let mut sim = Simulation::new(merged(base, seed, recorded));
+    // The window's trace list: tracing observes only, the run is the same.
+    sim.enable_tracing(TraceConfig::default());
+    sim
 }

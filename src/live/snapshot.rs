@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::metrics::trace::Trace;
 use crate::metrics::{LatencySummary, WindowSummary};
 use crate::sim::config::{NodeId, SimConfig, TimedAction};
 use crate::sim::time::SimTime;
@@ -138,4 +139,7 @@ pub struct Snapshot {
     pub totals: Totals,
     /// Set when the simulation panicked.
     pub failure: Option<RunnerFailure>,
+    /// Traces kept so far (sampled, failed, each window's slowest), in the
+    /// order kept (shared, append-only; a trace is copied when kept).
+    pub traces: Arc<Vec<Arc<Trace>>>,
 }

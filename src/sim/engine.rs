@@ -593,6 +593,13 @@ impl Simulation {
             .map_or_else(Vec::new, |t| t.kept().collect())
     }
 
+    /// Copies of the kept traces from index `first` on (in the order kept).
+    pub fn traces_since(&self, first: usize) -> Vec<Trace> {
+        self.recorder
+            .tracer()
+            .map_or_else(Vec::new, |t| t.kept().skip(first).cloned().collect())
+    }
+
     /// Traces of requests still in flight (none when tracing is off).
     pub fn traces_in_flight(&self) -> Vec<&Trace> {
         self.recorder

@@ -26,6 +26,7 @@ use super::selection::Selection;
 use super::timeline::{self, TimelineEvent};
 use super::topbar::{self, Intent, ViewToggles};
 use super::topology::Role;
+use super::traces::TracesView;
 use crate::live::{Command, Snapshot};
 use crate::scenario::Scenario;
 use crate::sim::config::{Action, TimedAction};
@@ -104,6 +105,7 @@ pub struct FaultlabApp {
     pace: Pace,
     /// Show the frame rate (View menu).
     show_fps: bool,
+    traces: TracesView,
     /// Results of exports running on other threads.
     exports: export::Outbox,
     /// egui's time at the start of this frame (for status messages).
@@ -184,6 +186,7 @@ impl FaultlabApp {
             exports: export::Outbox::default(),
             pace: Pace::default(),
             show_fps: false,
+            traces: TracesView::default(),
             animate: false,
             lab: LabPanel::default(),
             autosave: Default::default(),
@@ -298,6 +301,8 @@ impl FaultlabApp {
                 shortcuts: &mut self.shortcuts_open,
                 fps: &mut self.show_fps,
                 about: &mut self.about_open,
+                traces: &mut self.traces.open,
+                red_use: &mut self.traces.red_use_open,
             };
             topbar::menu(ui, &self.files.recent, can_undo, toggles, &mut intents);
         });
@@ -352,6 +357,10 @@ impl FaultlabApp {
             });
 
         self.dialogs(&ctx, &snap, &mut intents);
+        if let Some(t) = self.plots.clicked_at.take() {
+            self.traces.focus_time(&snap, t);
+        }
+        self.traces.show(&ctx, &snap);
 
         if !actions.is_empty() {
             self.redo_actions.clear();
@@ -523,6 +532,12 @@ impl FaultlabApp {
             }
             if !typing && i.consume_key(egui::Modifiers::NONE, Key::Escape) {
                 self.selection = Selection::None;
+            }
+            if !typing && i.consume_key(egui::Modifiers::NONE, Key::T) {
+                self.traces.open = !self.traces.open;
+            }
+            if !typing && i.consume_key(egui::Modifiers::NONE, Key::R) {
+                self.traces.red_use_open = !self.traces.red_use_open;
             }
         });
     }

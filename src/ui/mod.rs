@@ -47,6 +47,7 @@ mod style;
 mod timeline;
 mod topbar;
 mod topology;
+mod traces;
 mod widgets;
 
 use std::path::PathBuf;

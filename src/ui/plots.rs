@@ -54,6 +54,8 @@ pub struct Plots {
     visible: (f64, f64),
     /// Where each plot (with its title) was drawn last frame, by name.
     rects: Vec<(&'static str, Rect)>,
+    /// Simulated second of the last click on the latency plot (taken by the app).
+    pub clicked_at: Option<f64>,
 }
 
 impl Default for Plots {
@@ -63,6 +65,7 @@ impl Default for Plots {
             log_latency: true,
             visible: (0.0, f64::INFINITY),
             rects: Vec::new(),
+            clicked_at: None,
         }
     }
 }
@@ -160,6 +163,7 @@ impl Plots {
         let log = self.log_latency;
         let mut visible = self.visible;
         let mut drawn: Vec<(&'static str, Response)> = Vec::with_capacity(PLOT_NAMES.len());
+        let mut clicked = None;
 
         ui.columns(3, |cols| {
             // Latency.
@@ -210,6 +214,11 @@ impl Plots {
                 );
                 ctx.markers(p);
             });
+            if r.response.clicked()
+                && let Some(p) = r.response.interact_pointer_pos()
+            {
+                clicked = Some(r.transform.value_from_position(p).x);
+            }
             let b = r.transform.bounds();
             visible = (b.min()[0], b.max()[0]);
             drawn.push((PLOT_NAMES[0], r.response));
@@ -351,6 +360,9 @@ impl Plots {
             drawn.push((PLOT_NAMES[5], r.response));
         });
         self.visible = visible;
+        if clicked.is_some() {
+            self.clicked_at = clicked;
+        }
         self.rects.clear();
         let mut wanted = None;
         for (name, response) in &drawn {

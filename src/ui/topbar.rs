@@ -74,6 +74,10 @@ pub struct ViewToggles<'a> {
     pub fps: &'a mut bool,
     /// The about window.
     pub about: &'a mut bool,
+    /// The traces window.
+    pub traces: &'a mut bool,
+    /// The RED/USE window.
+    pub red_use: &'a mut bool,
 }
 
 /// The menu row.
@@ -157,6 +161,8 @@ pub fn menu(
             ui.checkbox(view.inspector, "Inspector");
             ui.checkbox(view.plots, "Plots and timeline");
             ui.checkbox(view.fps, "Frame rate");
+            ui.checkbox(view.traces, "Traces");
+            ui.checkbox(view.red_use, "RED / USE");
             ui.separator();
             if ui.button("Fit graph to view").clicked() {
                 out.push(Intent::FitGraph);

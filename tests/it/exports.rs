@@ -47,7 +47,7 @@ fn otlp_export_has_the_otlp_json_shape() {
     });
     let (_, traces) = sim.run_traced();
     assert!(traces.len() > 100);
-    let text = serde_json::to_string(&otlp::to_otlp_json(&traces, &names)).unwrap();
+    let text = otlp::to_otlp_string(&traces, &names);
     let doc: Value = serde_json::from_str(&text).expect("the export parses as JSON");
 
     let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

@@ -632,3 +632,76 @@ fn frame_time_with_30_nodes_at_5000_requests_per_second() {
         s.windows.len()
     );
 }
+
+/// Opens a window from the View menu by its check box.
+fn view_toggle(h: &mut Harness<'_, FaultlabApp>, label: &str) {
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_role_and_label(Role::CheckBox, label).click();
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+}
+
+#[test]
+fn the_traces_window_lists_requests_and_draws_a_waterfall() {
+    let mut h = window();
+    click(&mut h, "▶ Play");
+    advance(&mut h, 20);
+    view_toggle(&mut h, "Traces");
+    let snap = h.state().snapshot();
+    assert!(!snap.traces.is_empty(), "the live run keeps traces");
+    h.get_by_label("Slowest");
+    h.get_by_label("Pick a request above.");
+    // The slowest kept request is listed first; pick it.
+    let slowest = snap
+        .traces
+        .iter()
+        .filter(|t| t.result.is_some_and(|r| r.is_ok()))
+        .max_by_key(|t| t.latency())
+        .expect("a successful trace");
+    let ms = format!("{:.2} ms", slowest.latency().as_millis_f64());
+    h.get_by_label_contains(&ms).click();
+    h.run();
+    // Its waterfall: one row per span, starting with the client's request.
+    assert!(h.query_by_label("Pick a request above.").is_none());
+    h.get_by_label_contains("users request");
+    let serves = slowest
+        .spans
+        .iter()
+        .filter(|s| s.kind == faultlab::metrics::trace::SpanKind::Serve)
+        .count();
+    assert!(serves >= 2, "the slowest request went through several hops");
+    assert_eq!(h.query_all_by_label_contains(" serves · ").count(), serves);
+}
+
+#[test]
+fn the_red_use_window_shows_every_node_but_the_clients() {
+    let mut h = window();
+    click(&mut h, "▶ Play");
+    advance(&mut h, 5);
+    view_toggle(&mut h, "RED / USE");
+    h.get_by_label("utilization");
+    let snap = h.state().snapshot();
+    let last = snap.windows.last().expect("a closed window");
+    for (name, s) in &last.services {
+        let rate = format!("{:.1}", s.arrivals as f64 / (last.end_s - last.start_s));
+        assert!(
+            h.query_all_by_label(&rate).count() > 0,
+            "{name}: rate {rate} not shown"
+        );
+    }
+}
+
+#[test]
+fn keys_t_and_r_open_the_traces_and_red_use_windows() {
+    let mut h = window();
+    click(&mut h, "▶ Play");
+    advance(&mut h, 3);
+    h.key_press(egui::Key::T);
+    h.run();
+    h.get_by_label("Slowest");
+    h.key_press(egui::Key::R);
+    h.run();
+    h.get_by_label("utilization");
+}

@@ -1,0 +1,318 @@
+//! The traces window (slowest and failed requests, a waterfall of one) and
+//! the RED/USE window (per node: rate, errors, duration; utilization,
+//! saturation, errors). Both read the snapshot only.
+
+use egui::{Color32, Context, Grid, RichText, ScrollArea, Sense, Ui, vec2};
+
+use crate::live::Snapshot;
+use crate::metrics::trace::{Span, SpanKind, SpanStatus, Trace};
+
+use super::palette;
+
+/// Entries listed under "Slowest" and under "Failed".
+const LISTED: usize = 12;
+/// Height of one waterfall row.
+const ROW: f32 = 18.0;
+
+/// What the traces and RED/USE windows show.
+#[derive(Default)]
+pub struct TracesView {
+    /// The traces window is open.
+    pub open: bool,
+    /// The RED/USE window is open.
+    pub red_use_open: bool,
+    /// The trace shown in the waterfall (its root id).
+    selected: Option<u64>,
+    /// Only requests that ended in this window (start, end seconds).
+    window: Option<(f64, f64)>,
+}
+
+impl TracesView {
+    /// Opens the traces window on the metrics window containing `t_s` and
+    /// shows its slowest kept request (a click on the latency plot).
+    pub fn focus_time(&mut self, snap: &Snapshot, t_s: f64) {
+        let Some(w) = snap
+            .windows
+            .iter()
+            .find(|w| w.start_s <= t_s && t_s < w.end_s)
+        else {
+            return;
+        };
+        self.window = Some((w.start_s, w.end_s));
+        self.open = true;
+        self.selected = in_window(snap, self.window)
+            .filter(|t| t.result.is_some_and(|r| r.is_ok()))
+            .max_by_key(|t| t.latency())
+            .or_else(|| in_window(snap, self.window).next())
+            .map(|t| t.root.0);
+    }
+
+    /// The selected trace, if it is among the snapshot's.
+    pub fn selected<'a>(&self, snap: &'a Snapshot) -> Option<&'a Trace> {
+        let root = self.selected?;
+        snap.traces.iter().find(|t| t.root.0 == root).map(|t| &**t)
+    }
+
+    /// Draws whichever of the two windows are open.
+    pub fn show(&mut self, ctx: &Context, snap: &Snapshot) {
+        let mut open = self.open;
+        egui::Window::new("Traces")
+            .open(&mut open)
+            .default_size(vec2(760.0, 460.0))
+            .show(ctx, |ui| self.traces_ui(ui, snap));
+        self.open = open;
+        let mut open = self.red_use_open;
+        egui::Window::new("RED / USE")
+            .open(&mut open)
+            .default_size(vec2(640.0, 260.0))
+            .show(ctx, |ui| red_use(ui, snap));
+        self.red_use_open = open;
+    }
+
+    fn traces_ui(&mut self, ui: &mut Ui, snap: &Snapshot) {
+        ui.horizontal(|ui| match self.window {
+            Some((a, b)) => {
+                ui.label(format!("Requests that ended between {a:.1} s and {b:.1} s"));
+                if ui.button("All windows").clicked() {
+                    self.window = None;
+                }
+            }
+            None => {
+                ui.label(format!(
+                    "{} traces kept: 1% of requests, every failure, each window's 3 slowest",
+                    snap.traces.len()
+                ));
+            }
+        });
+        ui.label(
+            RichText::new(
+                "Click a point on the latency plot to see that window's slowest request.",
+            )
+            .small()
+            .weak(),
+        );
+        ui.separator();
+        let names: Vec<&str> = snap
+            .scenario
+            .nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect();
+        ui.columns(2, |cols| {
+            let mut slow: Vec<&Trace> = in_window(snap, self.window)
+                .filter(|t| t.result.is_some_and(|r| r.is_ok()))
+                .collect();
+            slow.sort_by_key(|t| std::cmp::Reverse(t.latency()));
+            cols[0].label(RichText::new("Slowest").strong());
+            for t in slow.into_iter().take(LISTED) {
+                self.entry(&mut cols[0], t);
+            }
+            cols[1].label(RichText::new("Failed").strong());
+            let failed: Vec<&Trace> = in_window(snap, self.window)
+                .filter(|t| t.result.is_some_and(|r| r.is_err()))
+                .collect();
+            for t in failed.into_iter().rev().take(LISTED) {
+                self.entry(&mut cols[1], t);
+            }
+        });
+        ui.separator();
+        ui.label(RichText::new("Waterfall").strong());
+        match self.selected(snap) {
+            Some(t) => waterfall(ui, t, &names),
+            None => {
+                ui.weak("Pick a request above.");
+            }
+        }
+    }
+
+    fn entry(&mut self, ui: &mut Ui, t: &Trace) {
+        let outcome = match t.result {
+            Some(Ok(_)) => "ok".to_string(),
+            Some(Err(cause)) => cause.key().to_string(),
+            None => "in flight".to_string(),
+        };
+        let text = format!(
+            "request {} · {:.2} ms · {} · ended {:.2} s",
+            t.root.0 & 0xff_ffff_ffff,
+            t.latency().as_millis_f64(),
+            outcome,
+            t.end.map_or(0.0, |e| e.as_secs_f64())
+        );
+        if ui
+            .selectable_label(self.selected == Some(t.root.0), text)
+            .clicked()
+        {
+            self.selected = Some(t.root.0);
+        }
+    }
+}
+
+/// Kept traces that ended in `window` (all of them when `None`).
+fn in_window(snap: &Snapshot, window: Option<(f64, f64)>) -> impl Iterator<Item = &Trace> {
+    snap.traces.iter().map(|t| &**t).filter(move |t| {
+        let end = t.end.map_or(f64::NAN, |e| e.as_secs_f64());
+        window.is_none_or(|(a, b)| end >= a && end < b)
+    })
+}
+
+/// Depth of each span in its tree (the request span at 0).
+fn depths(t: &Trace) -> Vec<usize> {
+    let mut depth = vec![0usize; t.spans.len()];
+    for (i, s) in t.spans.iter().enumerate() {
+        // Parents start first, so they come earlier in the list.
+        if let Some(p) = t.spans[..i].iter().position(|p| Some(p.id) == s.parent) {
+            depth[i] = depth[p] + 1;
+        }
+    }
+    depth
+}
+
+/// What a span is, in words.
+pub fn describe(s: &Span, names: &[&str]) -> String {
+    let name = |n: Option<u32>| {
+        n.and_then(|n| names.get(n as usize).copied())
+            .unwrap_or("?")
+    };
+    let mut text = match s.kind {
+        SpanKind::Request => format!("{} request", name(Some(s.node))),
+        SpanKind::Attempt => format!(
+            "{} → {} attempt {}",
+            name(Some(s.node)),
+            name(s.peer),
+            s.attempt + 1
+        ),
+        SpanKind::Serve => format!("{} serves", name(Some(s.node))),
+    };
+    for (on, mark) in [
+        (s.retry, "retry"),
+        (s.hedge, "hedge"),
+        (s.fallback, "fallback"),
+        (s.duplicate, "DUPLICATE execution"),
+        (s.deduplicated, "deduplicated"),
+    ] {
+        if on {
+            text.push_str(" · ");
+            text.push_str(mark);
+        }
+    }
+    let status = match s.status {
+        SpanStatus::Open => "open".to_string(),
+        SpanStatus::Ok => "ok".to_string(),
+        SpanStatus::Failed(cause) => cause.key().to_string(),
+        SpanStatus::Abandoned => "abandoned".to_string(),
+    };
+    format!("{text} · {status}")
+}
+
+fn waterfall(ui: &mut Ui, t: &Trace, names: &[&str]) {
+    let start = t.start.as_nanos();
+    let end = t
+        .spans
+        .iter()
+        .filter_map(|s| s.end)
+        .chain(t.end)
+        .map(|e| e.as_nanos())
+        .max()
+        .unwrap_or(start)
+        .max(start + 1);
+    let span_ns = (end - start) as f32;
+    let depth = depths(t);
+    ui.label(format!(
+        "request {} from {} · {:.3} ms end to end · {} spans (true time; hover a bar for local times)",
+        t.root.0 & 0xff_ffff_ffff,
+        names.get(t.client as usize).copied().unwrap_or("?"),
+        t.latency().as_millis_f64(),
+        t.spans.len()
+    ));
+    ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
+        for (s, d) in t.spans.iter().zip(depth) {
+            ui.horizontal(|ui| {
+                let label_w = 330.0;
+                let text = format!("{}{}", "  ".repeat(d), describe(s, names));
+                ui.add_sized(vec2(label_w, ROW), egui::Label::new(text).truncate());
+                let width = (ui.available_width() - 8.0).max(40.0);
+                let (rect, response) = ui.allocate_exact_size(vec2(width, ROW), Sense::hover());
+                let x = |ns: u64| rect.left() + width * ((ns - start) as f32 / span_ns);
+                let s_end = s.end.map_or(end, |e| e.as_nanos());
+                let bar = egui::Rect::from_min_max(
+                    egui::pos2(x(s.start.as_nanos()), rect.top() + 3.0),
+                    egui::pos2(
+                        x(s_end).max(x(s.start.as_nanos()) + 2.0),
+                        rect.bottom() - 3.0,
+                    ),
+                );
+                ui.painter().rect_filled(bar, 2.0, colour(s));
+                response.on_hover_text(format!(
+                    "true {:.3} → {:.3} ms, local {:.3} → {} ms on {}'s clock",
+                    (s.start.as_nanos() - start) as f64 / 1e6,
+                    (s_end - start) as f64 / 1e6,
+                    s.local_start as f64 / 1e6,
+                    s.local_end
+                        .map_or("—".to_string(), |e| format!("{:.3}", e as f64 / 1e6)),
+                    names.get(s.node as usize).copied().unwrap_or("?"),
+                ));
+            });
+        }
+    });
+}
+
+fn colour(s: &Span) -> Color32 {
+    match s.status {
+        SpanStatus::Ok if s.fallback || s.duplicate => palette::ORANGE,
+        SpanStatus::Ok => palette::BLUE,
+        SpanStatus::Failed(_) => palette::VERMILLION,
+        SpanStatus::Abandoned | SpanStatus::Open => Color32::GRAY,
+    }
+}
+
+/// Per node: RED (rate, errors, p99 duration) and USE (utilization,
+/// saturation as queue length, errors) over the last closed window.
+fn red_use(ui: &mut Ui, snap: &Snapshot) {
+    let Some(w) = snap.windows.last() else {
+        ui.weak("No window has closed yet.");
+        return;
+    };
+    let secs = (w.end_s - w.start_s).max(1e-9);
+    ui.label(format!(
+        "Window {:.1}–{:.1} s. RED: rate, errors, duration. USE: utilization, saturation (queue), errors.",
+        w.start_s, w.end_s
+    ));
+    Grid::new("red-use")
+        .striped(true)
+        .num_columns(8)
+        .show(ui, |ui| {
+            for h in [
+                "node",
+                "kind",
+                "rate/s",
+                "errors",
+                "p99 ms",
+                "utilization",
+                "queue mean",
+                "queue max",
+            ] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for n in &snap.scenario.nodes {
+                let Some(s) = w.services.get(&n.name) else {
+                    continue;
+                };
+                let answered = s.ok + s.errors + s.refused;
+                let errors = if answered == 0 {
+                    0.0
+                } else {
+                    (s.errors + s.refused) as f64 / answered as f64
+                };
+                ui.label(&n.name);
+                ui.label(n.kind.label());
+                ui.label(format!("{:.1}", s.arrivals as f64 / secs));
+                ui.label(format!("{:.2}%", errors * 100.0));
+                ui.label(format!("{:.2}", s.p99_ms));
+                ui.label(format!("{:.1}%", s.utilization * 100.0));
+                ui.label(format!("{:.2}", s.mean_queue));
+                ui.label(s.max_queue.to_string());
+                ui.end_row();
+            }
+        });
+}
