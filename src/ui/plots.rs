@@ -23,6 +23,8 @@ const PERCENTILE_COLORS: [Color32; 4] = [
     palette::ORANGE,
     palette::PURPLE,
 ];
+/// The lowest error budget the plot draws, in percent (−100% = spent twice).
+const BUDGET_FLOOR_PERCENT: f64 = -100.0;
 /// Legends are left out of the per-service plots above this many services.
 const MAX_SERVICE_LEGEND: usize = 8;
 
@@ -304,14 +306,17 @@ impl Plots {
                 &mut cols[0],
                 "Error budget left",
                 &[],
-                "of the run so far; 0 = spent",
+                "of the run so far; 0 = spent; overspending shown down to −100%",
             );
+            // An outage can overspend the budget hundreds of times over; past
+            // −100% the line stays at the floor so the axis stays readable
+            // (the top bar gives the exact figure).
             let line = ctx.line(
                 "budget left",
                 &ctx.cache.budget,
                 Reduce::Min,
                 palette::BLUE,
-                |y| y,
+                |y| y.max(BUDGET_FLOOR_PERCENT),
             );
             let r = ctx
                 .plot("budget", Unit::Percent)

@@ -328,7 +328,7 @@ fn slo_status(ui: &mut Ui, s: &Snapshot) {
     let budget_text = if budget >= 0.0 {
         format!("budget {:.0}% left", budget * 100.0)
     } else {
-        format!("budget overspent {:.1}×", 1.0 - budget)
+        format!("budget spent {:.1}× over", 1.0 - budget)
     };
     ui.label(RichText::new(budget_text).color(budget_color))
         .on_hover_text(
