@@ -487,9 +487,12 @@ impl FaultlabApp {
                 ui.set_width(ui.available_width());
                 ui.horizontal_top(|ui| {
                     ui.label(RichText::new("Try this").strong().color(palette::ORANGE));
+                    // Leave room for "Got it"; long steps wrap rather than hide under it.
+                    let room = (ui.available_width() - 80.0).max(120.0);
                     ui.vertical(|ui| {
+                        ui.set_max_width(room);
                         for line in &lines {
-                            ui.label(line);
+                            ui.add(egui::Label::new(line.as_str()).wrap());
                         }
                     });
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
