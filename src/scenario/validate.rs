@@ -372,6 +372,24 @@ impl Checker<'_> {
         self.kinds[id.index()]
     }
 
+    /// Resolves `name` at `loc` to a node whose kind passes `fits`; otherwise
+    /// reports "NAME is KIND; `rule`" and gives `None`.
+    fn node_of_kind(
+        &mut self,
+        name: &Name,
+        loc: &Loc,
+        rule: &str,
+        fits: impl Fn(Kind) -> bool,
+    ) -> Option<NodeId> {
+        let id = self.node_ref(name, loc)?;
+        if fits(self.kind(id)) {
+            return Some(id);
+        }
+        let what = self.kind(id).word();
+        self.problem(&loc.at_str(&name.0), format!("{name} is {what}; {rule}"));
+        None
+    }
+
     /// Resolves the callee of a call from `caller`: it must exist, not be a client, not be the caller.
     fn callee(&mut self, caller: usize, to: &Name, loc: &Loc) -> Option<NodeId> {
         let id = self.node_ref(to, loc)?;
@@ -573,23 +591,19 @@ impl Checker<'_> {
                     }
                 };
                 let tloc = loc.field("target");
-                let target = match self.node_ref(target, &tloc) {
-                    Some(id)
-                        if !matches!(
-                            self.kind(id),
-                            Kind::Service | Kind::Cache | Kind::Queue | Kind::Balancer
-                        ) =>
-                    {
-                        let what = self.kind(id).word();
-                        self.problem(
-                            &tloc.at_str(&target.0),
-                            format!("{target} is {what}; a client's target must be a service, cache, queue or balancer"),
-                        );
-                        placeholder
-                    }
-                    Some(id) => id,
-                    None => placeholder,
-                };
+                let target = self
+                    .node_of_kind(
+                        target,
+                        &tloc,
+                        "a client's target must be a service, cache, queue or balancer",
+                        |k| {
+                            matches!(
+                                k,
+                                Kind::Service | Kind::Cache | Kind::Queue | Kind::Balancer
+                            )
+                        },
+                    )
+                    .unwrap_or(placeholder);
                 let policy = self.policy_ref(policy.as_ref(), &loc.field("policy"));
                 let keys = keys_of(keys.as_ref());
                 let priorities = self.priorities(priorities.as_deref(), &loc.field("priorities"));
@@ -737,18 +751,14 @@ impl Checker<'_> {
                 ..
             } => {
                 let cloc = loc.field("consumer");
-                let consumer = match self.node_ref(consumer, &cloc) {
-                    Some(id) if self.kind(id) != Kind::Service => {
-                        let what = self.kind(id).word();
-                        self.problem(
-                            &cloc.at_str(&consumer.0),
-                            format!("{consumer} is {what}; a queue's consumer must be a service"),
-                        );
-                        placeholder
-                    }
-                    Some(id) => id,
-                    None => placeholder,
-                };
+                let consumer = self
+                    .node_of_kind(
+                        consumer,
+                        &cloc,
+                        "a queue's consumer must be a service",
+                        |k| k == Kind::Service,
+                    )
+                    .unwrap_or(placeholder);
                 if ack_timeout.0 == SimDuration::ZERO {
                     self.problem(&loc.field("ack_timeout"), "ack_timeout must be above 0");
                 }
@@ -787,18 +797,14 @@ impl Checker<'_> {
                 ..
             } => {
                 let tloc = loc.field("target");
-                let target = match self.node_ref(target, &tloc) {
-                    Some(id) if !matches!(self.kind(id), Kind::Replica | Kind::Raft) => {
-                        let what = self.kind(id).word();
-                        self.problem(
-                            &tloc.at_str(&target.0),
-                            format!("{target} is {what}; a store client's target must be a store replica or a raft node"),
-                        );
-                        placeholder
-                    }
-                    Some(id) => id,
-                    None => placeholder,
-                };
+                let target = self
+                    .node_of_kind(
+                        target,
+                        &tloc,
+                        "a store client's target must be a store replica or a raft node",
+                        |k| matches!(k, Kind::Replica | Kind::Raft),
+                    )
+                    .unwrap_or(placeholder);
                 if timeout.0 == SimDuration::ZERO {
                     self.problem(&loc.field("timeout"), "timeout must be above 0");
                 }
