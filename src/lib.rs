@@ -7,12 +7,14 @@
 //! - [`export`]: traces as OpenTelemetry JSON, metrics as Prometheus text.
 //! - [`live`]: the runner that paces a simulation for the window.
 //! - [`sweep`]: a scenario over a grid of settings and seeds, as CSV.
+//! - [`parallel`]: independent jobs over the cores, results in order.
 
 pub mod check;
 pub mod export;
 pub mod lab;
 pub mod live;
 pub mod metrics;
+pub mod parallel;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -8,8 +8,6 @@
 //! each run is deterministic, so the table is the same on any machine.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::check::check_scenario;
 use super::error::LabError;
@@ -76,41 +74,20 @@ impl GradeTable {
 pub fn grade(dir: &Path, submissions: &Path, threads: usize) -> Result<GradeTable, LabError> {
     let lab = load(dir)?;
     let files = submission_files(submissions)?;
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .clamp(1, files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let rows: Vec<Mutex<Option<GradeRow>>> = files.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let row = grade_one(&lab, path);
-                    if let Ok(mut slot) = rows[i].lock() {
-                        *slot = Some(row);
-                    }
-                }
-            });
-        }
+    let rows = crate::parallel::map_ordered(files.iter().collect(), threads, |path| {
+        grade_one(&lab, path)
     });
     let rows = rows
         .into_iter()
         .zip(&files)
-        .map(|(slot, path)| {
-            slot.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| GradeRow {
-                    file: file_name(path),
-                    passed: false,
-                    values: vec![None; lab.objectives.len()],
-                    changed: Vec::new(),
-                    error: Some("grading this file stopped unexpectedly".to_string()),
-                })
+        .map(|(row, path)| {
+            row.unwrap_or_else(|| GradeRow {
+                file: file_name(path),
+                passed: false,
+                values: vec![None; lab.objectives.len()],
+                changed: Vec::new(),
+                error: Some("grading this file stopped unexpectedly".to_string()),
+            })
         })
         .collect();
     Ok(GradeTable {

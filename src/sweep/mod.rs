@@ -11,9 +11,6 @@
 
 pub mod setting;
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::metrics::RunSummary;
 use crate::scenario::{self, Scenario};
 use crate::sim::Simulation;
@@ -147,42 +144,21 @@ pub struct Row {
 /// Runs every entry of `plan` on `threads` threads (0: one per core),
 /// calling `done` after each; rows come back in plan order.
 pub fn run(plan: Vec<Run>, threads: usize, done: &(dyn Fn() + Sync)) -> Vec<Row> {
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
-    .clamp(1, plan.len().max(1));
-    let next = AtomicUsize::new(0);
-    let jobs: Vec<Mutex<Option<Run>>> = plan.into_iter().map(|r| Mutex::new(Some(r))).collect();
-    let rows: Vec<Mutex<Option<Row>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
-                    let Some(run) = job.lock().ok().and_then(|mut j| j.take()) else {
-                        continue;
-                    };
-                    // Limits the memory of a sweep to `threads` runs at once:
-                    // a summary without its window series is small.
-                    let mut summary = Simulation::new(run.config).run();
-                    summary.windows = Vec::new();
-                    if let Ok(mut slot) = rows[i].lock() {
-                        *slot = Some(Row {
-                            values: run.values,
-                            seed: run.seed,
-                            summary,
-                        });
-                    }
-                    done();
-                }
-            });
+    crate::parallel::map_ordered(plan, threads, |run| {
+        // Limits the memory of a sweep to `threads` runs at once: a summary
+        // without its window series is small.
+        let mut summary = Simulation::new(run.config).run();
+        summary.windows = Vec::new();
+        done();
+        Row {
+            values: run.values,
+            seed: run.seed,
+            summary,
         }
-    });
-    rows.into_iter()
-        .filter_map(|r| r.into_inner().ok().flatten())
-        .collect()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The CSV header after the settings' paths.
