@@ -492,6 +492,22 @@ pub struct LinkModel {
     pub duplicate: f64,
 }
 
+impl LinkModel {
+    /// This model with a `SetLink`'s new values in place of the old (`None` keeps one).
+    pub fn changed(
+        &self,
+        latency: Option<&Dist>,
+        loss: Option<f64>,
+        duplicate: Option<f64>,
+    ) -> Self {
+        LinkModel {
+            latency: latency.unwrap_or(&self.latency).clone(),
+            loss: loss.unwrap_or(self.loss),
+            duplicate: duplicate.unwrap_or(self.duplicate),
+        }
+    }
+}
+
 impl Default for LinkModel {
     /// A perfect link: no delay, no loss, no duplicates.
     fn default() -> Self {

@@ -461,16 +461,10 @@ impl Simulation {
                 loss,
                 duplicate,
             } => {
-                let mut model = self.network.model(from, to).clone();
-                if let Some(l) = latency {
-                    model.latency = l;
-                }
-                if let Some(p) = loss {
-                    model.loss = p;
-                }
-                if let Some(p) = duplicate {
-                    model.duplicate = p;
-                }
+                let model = self
+                    .network
+                    .model(from, to)
+                    .changed(latency.as_ref(), loss, duplicate);
                 self.network.set_model(from, to, model);
             }
             Action::SetClock {

@@ -99,16 +99,9 @@ impl Effective {
                 loss,
                 duplicate,
             } => {
-                let mut model = self.link(*from, *to).clone();
-                if let Some(l) = latency {
-                    model.latency = l.clone();
-                }
-                if let Some(p) = loss {
-                    model.loss = *p;
-                }
-                if let Some(p) = duplicate {
-                    model.duplicate = *p;
-                }
+                let model = self
+                    .link(*from, *to)
+                    .changed(latency.as_ref(), *loss, *duplicate);
                 self.links.insert((*from, *to), model);
             }
             Action::SetPolicy {
