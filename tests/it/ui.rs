@@ -20,8 +20,8 @@ use faultlab::ui::{Driver, FaultlabApp, Selection};
 use super::support::example;
 
 /// A window over a paused thread-free session of `three-tier.ron`, with the
-/// first-run hint dismissed.
-pub(crate) fn window() -> Harness<'static, FaultlabApp> {
+/// first-run hint still shown.
+fn window_with_hint() -> Harness<'static, FaultlabApp> {
     let scenario = example("three-tier.ron");
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
@@ -34,6 +34,13 @@ pub(crate) fn window() -> Harness<'static, FaultlabApp> {
             )
         });
     harness.run();
+    harness
+}
+
+/// A window over a paused thread-free session of `three-tier.ron`, with the
+/// first-run hint dismissed.
+pub(crate) fn window() -> Harness<'static, FaultlabApp> {
+    let mut harness = window_with_hint();
     harness.get_by_label("Got it").click();
     harness.run();
     harness
@@ -521,18 +528,7 @@ fn every_widget_has_a_name_and_commands_are_sent() {
 
 #[test]
 fn opening_a_smaller_scenario_with_a_node_selected_and_the_hint_shown() {
-    let scenario = example("three-tier.ron");
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| {
-            FaultlabApp::with_driver(
-                &cc.egui_ctx,
-                Driver::manual(scenario.config),
-                scenario.description,
-                None,
-            )
-        });
-    h.run();
+    let mut h = window_with_hint();
     assert!(h.query_by_label("Got it").is_some(), "the hint is shown");
     click_node(&mut h, "db");
     let path =
