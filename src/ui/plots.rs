@@ -288,15 +288,16 @@ impl Plots {
                 )
                 .style(LineStyle::dashed_dense()),
             ];
-            let r =
-                ctx.plot("throughput", Unit::PerSecond)
-                    .include_y(0.0)
-                    .show(&mut cols[2], |p| {
-                        for l in lines {
-                            p.line(l);
-                        }
-                        ctx.markers(p);
-                    });
+            let r = ctx
+                .plot("throughput", Unit::PerSecond)
+                .include_y(0.0)
+                .include_y(1.0) // before the first window: 0 to 1, not −0.5 to 0.5
+                .show(&mut cols[2], |p| {
+                    for l in lines {
+                        p.line(l);
+                    }
+                    ctx.markers(p);
+                });
             drawn.push((PLOT_NAMES[2], r.response));
         });
 
