@@ -446,7 +446,7 @@ fn checklist(ui: &mut Ui, current: &Current) {
                         .on_hover_text(verdict_help(r.verdict));
                     ui.label(&r.name);
                     let value = match (r.value, r.verdict) {
-                        (None, Verdict::NotYet) if r.metric.whole_run_only() => {
+                        (None, Verdict::NotYet) if r.metric.measured_at_end() => {
                             "at the end".to_string()
                         }
                         _ => r.value_text(),
