@@ -365,6 +365,174 @@ const ATTEMPTS: &[Attempt] = &[
         ],
         Expect::Pass,
     ),
+    (
+        "08-quorums",
+        "R + W = N: reads ask two, writes wait for one",
+        &[
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 2, write_quorum: 1"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 2, write_quorum: 1"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 2, write_quorum: 1"#,
+            ),
+        ],
+        Expect::Fails("Nobody sees an old cart"),
+    ),
+    (
+        "08-quorums",
+        "every read asks all three",
+        &[
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 3, write_quorum: 1"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 3, write_quorum: 1"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 3, write_quorum: 1"#,
+            ),
+        ],
+        Expect::Fails("Carts work while r3 is down"),
+    ),
+    (
+        "08-quorums",
+        "every write waits for all three",
+        &[
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 1, write_quorum: 3"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 1, write_quorum: 3"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 1, write_quorum: 3"#,
+            ),
+        ],
+        Expect::Fails("Carts work while r3 is down"),
+    ),
+    (
+        "08-quorums",
+        "every read asks all three, and answers anyway when one is missing",
+        &[
+            (
+                r#"read_quorum: 1, write_quorum: 1,"#,
+                r#"read_quorum: 3, write_quorum: 1, mode: Available,"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1,"#,
+                r#"read_quorum: 3, write_quorum: 1, mode: Available,"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1,"#,
+                r#"read_quorum: 3, write_quorum: 1, mode: Available,"#,
+            ),
+        ],
+        Expect::Fails("Carts stay fast"),
+    ),
+    (
+        "08-quorums",
+        "majority quorums",
+        &[
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 2, write_quorum: 2"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 2, write_quorum: 2"#,
+            ),
+            (
+                r#"read_quorum: 1, write_quorum: 1"#,
+                r#"read_quorum: 2, write_quorum: 2"#,
+            ),
+        ],
+        Expect::Pass,
+    ),
+    (
+        "09-cap",
+        "consistent, but waiting two seconds for a quorum",
+        &[
+            (
+                r#"mode: Available,
+                      quorum_timeout: "100ms""#,
+                r#"mode: Consistent,
+                      quorum_timeout: "2s""#,
+            ),
+            (
+                r#"mode: Available,
+                      quorum_timeout: "100ms""#,
+                r#"mode: Consistent,
+                      quorum_timeout: "2s""#,
+            ),
+            (
+                r#"mode: Available,
+                      quorum_timeout: "100ms""#,
+                r#"mode: Consistent,
+                      quorum_timeout: "2s""#,
+            ),
+        ],
+        Expect::Fails("The west kiosks hear no at once, not after a timeout"),
+    ),
+    (
+        "09-cap",
+        "consistent with quorums of three",
+        &[
+            (
+                r#"read_quorum: 2, write_quorum: 2, mode: Available"#,
+                r#"read_quorum: 3, write_quorum: 3, mode: Consistent"#,
+            ),
+            (
+                r#"read_quorum: 2, write_quorum: 2, mode: Available"#,
+                r#"read_quorum: 3, write_quorum: 3, mode: Consistent"#,
+            ),
+            (
+                r#"read_quorum: 2, write_quorum: 2, mode: Available"#,
+                r#"read_quorum: 3, write_quorum: 3, mode: Consistent"#,
+            ),
+        ],
+        Expect::Fails("The east website keeps selling"),
+    ),
+    (
+        "09-cap",
+        "available with quorums of three",
+        &[
+            (
+                r#"read_quorum: 2, write_quorum: 2"#,
+                r#"read_quorum: 3, write_quorum: 3"#,
+            ),
+            (
+                r#"read_quorum: 2, write_quorum: 2"#,
+                r#"read_quorum: 3, write_quorum: 3"#,
+            ),
+            (
+                r#"read_quorum: 2, write_quorum: 2"#,
+                r#"read_quorum: 3, write_quorum: 3"#,
+            ),
+        ],
+        Expect::Fails("Nobody is shown a seat as free after it was booked"),
+    ),
+    (
+        "09-cap",
+        "consistent",
+        &[
+            (r#"mode: Available,"#, r#"mode: Consistent,"#),
+            (r#"mode: Available,"#, r#"mode: Consistent,"#),
+            (r#"mode: Available,"#, r#"mode: Consistent,"#),
+        ],
+        Expect::Pass,
+    ),
 ];
 
 #[test]
