@@ -147,6 +147,11 @@ impl Service {
         &mut self.caller
     }
 
+    /// The caller (for asking whether a timer is stale).
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
     /// Handles a request from `from`.
     pub fn on_request(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) {
         let me = ctx.me.index();
