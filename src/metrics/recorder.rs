@@ -738,6 +738,18 @@ impl Recorder {
         self.advance(end);
         if end > self.win_start || self.windows.is_empty() {
             self.close_window(end);
+        } else {
+            // The run ends on a window boundary: what happened at exactly
+            // `end` opened a window of zero length that is not listed; it
+            // still counts in the totals (or offered != finished + unfinished).
+            self.total.add(&std::mem::take(&mut self.win));
+            for n in &mut self.nodes {
+                n.total.add(&n.win);
+                n.win = NodeCounters {
+                    max_queue: n.queue,
+                    ..NodeCounters::default()
+                };
+            }
         }
     }
 
