@@ -1,6 +1,6 @@
 //! The observer that turns simulation happenings into windows and totals.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::sim::config::SloConfig;
 use crate::sim::message::{Failure, RootId, Served};
@@ -188,8 +188,8 @@ struct WindowRecord {
 struct DuplicateLedger {
     horizon: SimDuration,
     rotate_at: SimTime,
-    current: HashSet<(u32, RootId)>,
-    previous: HashSet<(u32, RootId)>,
+    current: FxHashSet<(u32, RootId)>,
+    previous: FxHashSet<(u32, RootId)>,
 }
 
 impl DuplicateLedger {
@@ -276,8 +276,8 @@ impl Recorder {
             ledger: DuplicateLedger {
                 horizon: SimDuration(ledger_horizon.as_nanos().max(1)),
                 rotate_at: SimTime::ZERO + ledger_horizon,
-                current: HashSet::new(),
-                previous: HashSet::new(),
+                current: FxHashSet::default(),
+                previous: FxHashSet::default(),
             },
             network: NetworkSummary::default(),
             unfinished: 0,
@@ -738,6 +738,18 @@ impl Recorder {
         self.advance(end);
         if end > self.win_start || self.windows.is_empty() {
             self.close_window(end);
+        } else {
+            // The run ends on a window boundary: what happened at exactly
+            // `end` opened a window of zero length that is not listed; it
+            // still counts in the totals (or offered != finished + unfinished).
+            self.total.add(&std::mem::take(&mut self.win));
+            for n in &mut self.nodes {
+                n.total.add(&n.win);
+                n.win = NodeCounters {
+                    max_queue: n.queue,
+                    ..NodeCounters::default()
+                };
+            }
         }
     }
 
