@@ -26,6 +26,7 @@ mod retries;
 mod scenario_files;
 mod scenario_roundtrip;
 mod service_knobs;
+mod state_windows;
 mod sweep;
 mod tidy;
 mod traces;
