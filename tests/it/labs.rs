@@ -533,6 +533,87 @@ const ATTEMPTS: &[Attempt] = &[
         ],
         Expect::Pass,
     ),
+    (
+        "10-leader-election",
+        "only a faster heartbeat",
+        &[
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "3s", election_max: "6s", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "3s", election_max: "6s", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "3s", election_max: "6s", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "3s", election_max: "6s", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "3s", election_max: "6s", heartbeat: "50ms""#,
+            ),
+        ],
+        Expect::Fails("Back quickly each time a zone is cut off"),
+    ),
+    (
+        "10-leader-election",
+        "20 to 40 ms, a heartbeat every 10 ms",
+        &[
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "20ms", election_max: "40ms", heartbeat: "10ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "20ms", election_max: "40ms", heartbeat: "10ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "20ms", election_max: "40ms", heartbeat: "10ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "20ms", election_max: "40ms", heartbeat: "10ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "20ms", election_max: "40ms", heartbeat: "10ms""#,
+            ),
+        ],
+        Expect::Fails("No elections on a quiet day"),
+    ),
+    (
+        "10-leader-election",
+        "300 to 600 ms, a heartbeat every 50 ms",
+        &[
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "300ms", election_max: "600ms", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "300ms", election_max: "600ms", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "300ms", election_max: "600ms", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "300ms", election_max: "600ms", heartbeat: "50ms""#,
+            ),
+            (
+                r#"election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+                r#"election_min: "300ms", election_max: "600ms", heartbeat: "50ms""#,
+            ),
+        ],
+        Expect::Pass,
+    ),
 ];
 
 #[test]
