@@ -368,169 +368,108 @@ const ATTEMPTS: &[Attempt] = &[
     (
         "08-quorums",
         "R + W = N: reads ask two, writes wait for one",
-        &[
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 2, write_quorum: 1"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 2, write_quorum: 1"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 2, write_quorum: 1"#,
-            ),
-        ],
+        &[(
+            r#"every: read_quorum: 1, write_quorum: 1"#,
+            r#"read_quorum: 2, write_quorum: 1"#,
+        )],
         Expect::Fails("Nobody sees an old cart"),
     ),
     (
         "08-quorums",
         "every read asks all three",
-        &[
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 3, write_quorum: 1"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 3, write_quorum: 1"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 3, write_quorum: 1"#,
-            ),
-        ],
+        &[(
+            r#"every: read_quorum: 1, write_quorum: 1"#,
+            r#"read_quorum: 3, write_quorum: 1"#,
+        )],
         Expect::Fails("Carts work while r3 is down"),
     ),
     (
         "08-quorums",
         "every write waits for all three",
-        &[
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 1, write_quorum: 3"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 1, write_quorum: 3"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 1, write_quorum: 3"#,
-            ),
-        ],
+        &[(
+            r#"every: read_quorum: 1, write_quorum: 1"#,
+            r#"read_quorum: 1, write_quorum: 3"#,
+        )],
         Expect::Fails("Carts work while r3 is down"),
     ),
     (
         "08-quorums",
         "every read asks all three, and answers anyway when one is missing",
-        &[
-            (
-                r#"read_quorum: 1, write_quorum: 1,"#,
-                r#"read_quorum: 3, write_quorum: 1, mode: Available,"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1,"#,
-                r#"read_quorum: 3, write_quorum: 1, mode: Available,"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1,"#,
-                r#"read_quorum: 3, write_quorum: 1, mode: Available,"#,
-            ),
-        ],
+        &[(
+            r#"every: read_quorum: 1, write_quorum: 1,"#,
+            r#"read_quorum: 3, write_quorum: 1, mode: Available,"#,
+        )],
         Expect::Fails("Carts stay fast"),
     ),
     (
         "08-quorums",
         "majority quorums",
-        &[
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 2, write_quorum: 2"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 2, write_quorum: 2"#,
-            ),
-            (
-                r#"read_quorum: 1, write_quorum: 1"#,
-                r#"read_quorum: 2, write_quorum: 2"#,
-            ),
-        ],
+        &[(
+            r#"every: read_quorum: 1, write_quorum: 1"#,
+            r#"read_quorum: 2, write_quorum: 2"#,
+        )],
         Expect::Pass,
     ),
     (
         "09-cap",
         "consistent, but waiting two seconds for a quorum",
-        &[
-            (
-                r#"mode: Available,
+        &[(
+            r#"every: mode: Available,
                       quorum_timeout: "100ms""#,
-                r#"mode: Consistent,
+            r#"mode: Consistent,
                       quorum_timeout: "2s""#,
-            ),
-            (
-                r#"mode: Available,
-                      quorum_timeout: "100ms""#,
-                r#"mode: Consistent,
-                      quorum_timeout: "2s""#,
-            ),
-            (
-                r#"mode: Available,
-                      quorum_timeout: "100ms""#,
-                r#"mode: Consistent,
-                      quorum_timeout: "2s""#,
-            ),
-        ],
+        )],
         Expect::Fails("The west kiosks hear no at once, not after a timeout"),
     ),
     (
         "09-cap",
         "consistent with quorums of three",
-        &[
-            (
-                r#"read_quorum: 2, write_quorum: 2, mode: Available"#,
-                r#"read_quorum: 3, write_quorum: 3, mode: Consistent"#,
-            ),
-            (
-                r#"read_quorum: 2, write_quorum: 2, mode: Available"#,
-                r#"read_quorum: 3, write_quorum: 3, mode: Consistent"#,
-            ),
-            (
-                r#"read_quorum: 2, write_quorum: 2, mode: Available"#,
-                r#"read_quorum: 3, write_quorum: 3, mode: Consistent"#,
-            ),
-        ],
+        &[(
+            r#"every: read_quorum: 2, write_quorum: 2, mode: Available"#,
+            r#"read_quorum: 3, write_quorum: 3, mode: Consistent"#,
+        )],
         Expect::Fails("The east website keeps selling"),
     ),
     (
         "09-cap",
         "available with quorums of three",
-        &[
-            (
-                r#"read_quorum: 2, write_quorum: 2"#,
-                r#"read_quorum: 3, write_quorum: 3"#,
-            ),
-            (
-                r#"read_quorum: 2, write_quorum: 2"#,
-                r#"read_quorum: 3, write_quorum: 3"#,
-            ),
-            (
-                r#"read_quorum: 2, write_quorum: 2"#,
-                r#"read_quorum: 3, write_quorum: 3"#,
-            ),
-        ],
+        &[(
+            r#"every: read_quorum: 2, write_quorum: 2"#,
+            r#"read_quorum: 3, write_quorum: 3"#,
+        )],
         Expect::Fails("Nobody is shown a seat as free after it was booked"),
     ),
     (
         "09-cap",
         "consistent",
-        &[
-            (r#"mode: Available,"#, r#"mode: Consistent,"#),
-            (r#"mode: Available,"#, r#"mode: Consistent,"#),
-            (r#"mode: Available,"#, r#"mode: Consistent,"#),
-        ],
+        &[(r#"every: mode: Available,"#, r#"mode: Consistent,"#)],
+        Expect::Pass,
+    ),
+    (
+        "10-leader-election",
+        "only a faster heartbeat",
+        &[(
+            r#"every: election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+            r#"election_min: "3s", election_max: "6s", heartbeat: "50ms""#,
+        )],
+        Expect::Fails("Back quickly each time a zone is cut off"),
+    ),
+    (
+        "10-leader-election",
+        "20 to 40 ms, a heartbeat every 10 ms",
+        &[(
+            r#"every: election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+            r#"election_min: "20ms", election_max: "40ms", heartbeat: "10ms""#,
+        )],
+        Expect::Fails("No elections on a quiet day"),
+    ),
+    (
+        "10-leader-election",
+        "300 to 600 ms, a heartbeat every 50 ms",
+        &[(
+            r#"every: election_min: "3s", election_max: "6s", heartbeat: "1s""#,
+            r#"election_min: "300ms", election_max: "600ms", heartbeat: "50ms""#,
+        )],
         Expect::Pass,
     ),
 ];
@@ -541,11 +480,20 @@ fn likely_attempts_get_the_right_verdict() {
         let lab = load(&root().join("labs").join(slug));
         let mut text = std::fs::read_to_string(&lab.scenario_path).unwrap();
         for (from, to) in *edits {
+            // `every: X` replaces every X (the same setting on each replica), plain X the first.
+            let (every, from) = match from.strip_prefix("every: ") {
+                Some(f) => (true, f),
+                None => (false, *from),
+            };
             assert!(
                 text.contains(from),
                 "{slug}: {what}: no {from:?} in the scenario"
             );
-            text = text.replacen(from, to, 1);
+            text = if every {
+                text.replace(from, to)
+            } else {
+                text.replacen(from, to, 1)
+            };
         }
         let scenario = faultlab::scenario::parse_str(&text, what)
             .unwrap_or_else(|e| panic!("{slug}: {what}: the edited scenario does not load:\n{e}"));
