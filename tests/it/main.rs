@@ -28,6 +28,7 @@ mod scenario_roundtrip;
 mod service_knobs;
 mod sweep;
 mod tidy;
+mod trace_view;
 mod traces;
 mod ui;
 mod versions;
