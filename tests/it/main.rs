@@ -29,6 +29,7 @@ mod service_knobs;
 mod state_windows;
 mod sweep;
 mod tidy;
+mod trace_view;
 mod traces;
 mod ui;
 mod versions;
