@@ -472,6 +472,24 @@ const ATTEMPTS: &[Attempt] = &[
         )],
         Expect::Pass,
     ),
+    (
+        "11-clocks",
+        "quorums of three, still last-write-wins",
+        &[(
+            r#"every: read_quorum: 2, write_quorum: 2"#,
+            r#"read_quorum: 3, write_quorum: 3"#,
+        )],
+        Expect::Fails("No saved change is lost"),
+    ),
+    (
+        "11-clocks",
+        "version vectors on every replica",
+        &[(
+            r#"every: resolve: LastWriteWins"#,
+            r#"resolve: VersionVectors"#,
+        )],
+        Expect::Pass,
+    ),
 ];
 
 #[test]
