@@ -490,6 +490,51 @@ const ATTEMPTS: &[Attempt] = &[
         )],
         Expect::Pass,
     ),
+    (
+        "12-failure-detection",
+        "a 100 ms timeout",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: FixedTimeout(timeout: "100ms")"#,
+        )],
+        Expect::Fails("At most two false alarms"),
+    ),
+    (
+        "12-failure-detection",
+        "a 1.5 s timeout",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: FixedTimeout(timeout: "1500ms")"#,
+        )],
+        Expect::Fails("Crashed shards are detected within 100 ms"),
+    ),
+    (
+        "12-failure-detection",
+        "a 5 s timeout",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: FixedTimeout(timeout: "5s")"#,
+        )],
+        Expect::Fails("Every crash is detected"),
+    ),
+    (
+        "12-failure-detection",
+        "phi accrual with a threshold of 3",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: PhiAccrual(threshold: 3, window: 100, min_std: "10ms")"#,
+        )],
+        Expect::Fails("At most two false alarms"),
+    ),
+    (
+        "12-failure-detection",
+        "phi accrual with a threshold of 12",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: PhiAccrual(threshold: 12, window: 100, min_std: "10ms")"#,
+        )],
+        Expect::Pass,
+    ),
 ];
 
 #[test]
