@@ -535,6 +535,26 @@ const ATTEMPTS: &[Attempt] = &[
         )],
         Expect::Pass,
     ),
+    (
+        "13-correlated-failures",
+        "five replicas answering anyway",
+        &[(
+            r#"every: read_quorum: 3, write_quorum: 3,"#,
+            r#"read_quorum: 3, write_quorum: 3, mode: Available,"#,
+        )],
+        Expect::Fails("Orders stay fast"),
+    ),
+    (
+        "13-correlated-failures",
+        // R + W = 4 ≤ 5 is not safe, but here the two survivors always hear
+        // each other, so no read is stale: the README asks why it still is wrong.
+        "five replicas with quorums of two",
+        &[(
+            r#"every: read_quorum: 3, write_quorum: 3"#,
+            r#"read_quorum: 2, write_quorum: 2"#,
+        )],
+        Expect::Pass,
+    ),
 ];
 
 #[test]
