@@ -555,6 +555,60 @@ const ATTEMPTS: &[Attempt] = &[
         )],
         Expect::Pass,
     ),
+    (
+        "14-observability",
+        "no retries from pricing to fx-rates",
+        &[(
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+            r#""pricing-to-fx": Policy(timeout: "30ms"),"#,
+        )],
+        Expect::Fails("Pages load after the e-mail"),
+    ),
+    (
+        "14-observability",
+        "a retry budget alone",
+        &[(
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, budget: 0.1, on: [Timeout, Error])),"#,
+        )],
+        Expect::Fails("Pages load after the e-mail"),
+    ),
+    (
+        "14-observability",
+        "a shorter gateway timeout",
+        &[(
+            r#""gateway-to-pricing": Policy(timeout: "1s"),"#,
+            r#""gateway-to-pricing": Policy(timeout: "150ms"),"#,
+        )],
+        Expect::Fails("Pages load after the e-mail"),
+    ),
+    (
+        "14-observability",
+        "no retries to catalog, whose errors look suspicious",
+        &[(
+            r#""gateway-to-catalog": Policy(timeout: "500ms", retry: Retry(max: 1, on: [Timeout, Error])),"#,
+            r#""gateway-to-catalog": Policy(timeout: "500ms"),"#,
+        )],
+        Expect::Fails("A normal day stays clean"),
+    ),
+    (
+        "14-observability",
+        "more workers for fx-rates",
+        &[(
+            r#""fx-rates": Service(workers: 4,"#,
+            r#""fx-rates": Service(workers: 8,"#,
+        )],
+        Expect::Changed,
+    ),
+    (
+        "14-observability",
+        "a timeout that waits for fx-rates' queue",
+        &[(
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+            r#""pricing-to-fx": Policy(timeout: "200ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+        )],
+        Expect::Pass,
+    ),
 ];
 
 #[test]
