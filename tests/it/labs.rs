@@ -472,6 +472,143 @@ const ATTEMPTS: &[Attempt] = &[
         )],
         Expect::Pass,
     ),
+    (
+        "11-clocks",
+        "quorums of three, still last-write-wins",
+        &[(
+            r#"every: read_quorum: 2, write_quorum: 2"#,
+            r#"read_quorum: 3, write_quorum: 3"#,
+        )],
+        Expect::Fails("No saved change is lost"),
+    ),
+    (
+        "11-clocks",
+        "version vectors on every replica",
+        &[(
+            r#"every: resolve: LastWriteWins"#,
+            r#"resolve: VersionVectors"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "12-failure-detection",
+        "a 100 ms timeout",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: FixedTimeout(timeout: "100ms")"#,
+        )],
+        Expect::Fails("At most two false alarms"),
+    ),
+    (
+        "12-failure-detection",
+        "a 1.5 s timeout",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: FixedTimeout(timeout: "1500ms")"#,
+        )],
+        Expect::Fails("Crashed shards are detected within 100 ms"),
+    ),
+    (
+        "12-failure-detection",
+        "a 5 s timeout",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: FixedTimeout(timeout: "5s")"#,
+        )],
+        Expect::Fails("Every crash is detected"),
+    ),
+    (
+        "12-failure-detection",
+        "phi accrual with a threshold of 3",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: PhiAccrual(threshold: 3, window: 100, min_std: "10ms")"#,
+        )],
+        Expect::Fails("At most two false alarms"),
+    ),
+    (
+        "12-failure-detection",
+        "phi accrual with a threshold of 12",
+        &[(
+            r#"detector: FixedTimeout(timeout: "300ms")"#,
+            r#"detector: PhiAccrual(threshold: 12, window: 100, min_std: "10ms")"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "13-correlated-failures",
+        "five replicas answering anyway",
+        &[(
+            r#"every: read_quorum: 3, write_quorum: 3,"#,
+            r#"read_quorum: 3, write_quorum: 3, mode: Available,"#,
+        )],
+        Expect::Fails("Orders stay fast"),
+    ),
+    (
+        "13-correlated-failures",
+        // R + W = 4 ≤ 5 is not safe, but here the two survivors always hear
+        // each other, so no read is stale: the README asks why it still is wrong.
+        "five replicas with quorums of two",
+        &[(
+            r#"every: read_quorum: 3, write_quorum: 3"#,
+            r#"read_quorum: 2, write_quorum: 2"#,
+        )],
+        Expect::Pass,
+    ),
+    (
+        "14-observability",
+        "no retries from pricing to fx-rates",
+        &[(
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+            r#""pricing-to-fx": Policy(timeout: "30ms"),"#,
+        )],
+        Expect::Fails("Pages load after the e-mail"),
+    ),
+    (
+        "14-observability",
+        "a retry budget alone",
+        &[(
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, budget: 0.1, on: [Timeout, Error])),"#,
+        )],
+        Expect::Fails("Pages load after the e-mail"),
+    ),
+    (
+        "14-observability",
+        "a shorter gateway timeout",
+        &[(
+            r#""gateway-to-pricing": Policy(timeout: "1s"),"#,
+            r#""gateway-to-pricing": Policy(timeout: "150ms"),"#,
+        )],
+        Expect::Fails("Pages load after the e-mail"),
+    ),
+    (
+        "14-observability",
+        "no retries to catalog, whose errors look suspicious",
+        &[(
+            r#""gateway-to-catalog": Policy(timeout: "500ms", retry: Retry(max: 1, on: [Timeout, Error])),"#,
+            r#""gateway-to-catalog": Policy(timeout: "500ms"),"#,
+        )],
+        Expect::Fails("A normal day stays clean"),
+    ),
+    (
+        "14-observability",
+        "more workers for fx-rates",
+        &[(
+            r#""fx-rates": Service(workers: 4,"#,
+            r#""fx-rates": Service(workers: 8,"#,
+        )],
+        Expect::Changed,
+    ),
+    (
+        "14-observability",
+        "a timeout that waits for fx-rates' queue",
+        &[(
+            r#""pricing-to-fx": Policy(timeout: "30ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+            r#""pricing-to-fx": Policy(timeout: "200ms", retry: Retry(max: 3, on: [Timeout, Error])),"#,
+        )],
+        Expect::Pass,
+    ),
 ];
 
 #[test]
