@@ -31,6 +31,8 @@ pub struct Session {
     pause_at: Option<SimTime>,
     windows: Arc<Vec<Arc<WindowSummary>>>,
     traces: Arc<Vec<Arc<Trace>>>,
+    /// Burn-rate alerts over the closed windows.
+    alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
     failure: Option<RunnerFailure>,
 }
 
@@ -51,6 +53,7 @@ impl Session {
             pause_at,
             windows: Arc::new(Vec::new()),
             traces: Arc::new(Vec::new()),
+            alerts: Arc::new(Vec::new()),
             failure: None,
         }
     }
@@ -161,6 +164,7 @@ impl Session {
     fn restart_at(&mut self, t: SimTime) {
         self.windows = Arc::new(Vec::new());
         self.traces = Arc::new(Vec::new());
+        self.alerts = Arc::new(Vec::new());
         self.failure = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
@@ -227,6 +231,11 @@ impl Session {
         if !new.is_empty() {
             let windows = Arc::make_mut(&mut self.windows);
             windows.extend(new.into_iter().map(Arc::new));
+            self.alerts = Arc::new(crate::metrics::alerts::burn_rate_alerts(
+                &self.windows,
+                self.base.slo.availability,
+                self.base.duration.as_secs_f64(),
+            ));
             // Traces are kept by the time their window closes: collect them with it.
             let traces = self.sim.traces_since(self.traces.len());
             if !traces.is_empty() {
@@ -287,6 +296,8 @@ impl Session {
             },
             failure: self.failure.clone(),
             traces: self.traces.clone(),
+            leaders: Arc::new(self.sim.raft_leaders().to_vec()),
+            alerts: self.alerts.clone(),
         }
     }
 }
@@ -332,6 +343,7 @@ fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) 
         drift_ppm: view.drift_ppm,
         health,
         raft: view.raft,
+        detail: sim.node_detail(id),
     }
 }
 

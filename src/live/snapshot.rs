@@ -62,6 +62,8 @@ pub struct NodeState {
     pub health: Health,
     /// A Raft node's role, term and commit index.
     pub raft: Option<crate::sim::view::RaftView>,
+    /// A Raft node's log tail and a Raft leader's or monitor's view of who is alive.
+    pub detail: Option<crate::sim::view::NodeDetail>,
 }
 
 /// One caller → callee edge over the last closed window.
@@ -142,4 +144,8 @@ pub struct Snapshot {
     /// Traces kept so far (sampled, failed, each window's slowest), in the
     /// order kept (shared, append-only; a trace is copied when kept).
     pub traces: Arc<Vec<Arc<Trace>>>,
+    /// Raft leaders elected so far, in order (empty without Raft nodes).
+    pub leaders: Arc<Vec<crate::metrics::raft::LeaderRecord>>,
+    /// Burn-rate alerts fired and cleared over the closed windows, in time order.
+    pub alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
 }

@@ -592,6 +592,11 @@ impl Recorder {
         &mut self.raft
     }
 
+    /// Raft leaders elected so far, in order.
+    pub fn raft_leaders(&self) -> &[super::raft::LeaderRecord] {
+        self.raft.leaders()
+    }
+
     /// A replica repaired a stale replica after a read.
     pub fn read_repair(&mut self) {
         self.read_repairs += 1;

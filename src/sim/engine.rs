@@ -566,6 +566,18 @@ impl Simulation {
         self.nodes[id.index()].clock.local(self.now).0
     }
 
+    /// What the inspector shows of a Raft node or monitor (log tail, view
+    /// of who is alive); `None` for other kinds.
+    pub fn node_detail(&self, id: NodeId) -> Option<crate::sim::view::NodeDetail> {
+        let slot = self.nodes.get(id.index())?;
+        slot.node.detail(slot.clock.local(self.now))
+    }
+
+    /// Raft leaders elected so far, in order.
+    pub fn raft_leaders(&self) -> &[crate::metrics::raft::LeaderRecord] {
+        self.recorder.raft_leaders()
+    }
+
     /// Every node's state now, indexed by `NodeId`.
     pub fn node_views(&self) -> Vec<NodeView> {
         self.nodes

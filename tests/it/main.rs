@@ -21,6 +21,7 @@ mod partitions;
 mod policies;
 mod queueing;
 mod raft;
+mod replica_window;
 mod replication;
 mod retries;
 mod scenario_files;
