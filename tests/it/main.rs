@@ -8,6 +8,7 @@ mod balancing;
 mod cli;
 mod clocks;
 mod crash_isolation;
+mod deploy;
 mod detectors;
 mod determinism;
 mod exports;
