@@ -9,6 +9,7 @@ mod cli;
 mod clocks;
 mod crash_isolation;
 mod deploy;
+mod deploy_window;
 mod detectors;
 mod determinism;
 mod exports;
