@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use crate::metrics::WindowSummary;
 use crate::sim::Simulation;
-use crate::sim::config::{Action, NodeId, SimConfig, TimedAction};
+use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::view::NodeView;
 
-use super::snapshot::{EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
+use super::snapshot::{DeployState, EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
 use super::{Command, Speed};
 use crate::metrics::trace::{Trace, TraceConfig};
 
@@ -344,7 +344,26 @@ fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) 
         health,
         raft: view.raft,
         detail: sim.node_detail(id),
+        deploy: deploy_state(config, sim, id),
     }
+}
+
+/// Which versions serve a service with several versions now.
+fn deploy_state(config: &SimConfig, sim: &Simulation, id: NodeId) -> Option<DeployState> {
+    let NodeKind::Service(s) = &config.nodes.get(id.index())?.kind else {
+        return None;
+    };
+    if s.versions.count() < 2 {
+        return None;
+    }
+    let routing = sim.routing(id);
+    Some(DeployState {
+        versions: (0..s.versions.count())
+            .map(|v| s.versions.name(v).to_string())
+            .collect(),
+        stable: routing.stable,
+        canary: routing.canary,
+    })
 }
 
 /// The scenario's configuration with `seed` and the recorded actions appended

@@ -64,6 +64,35 @@ pub struct NodeState {
     pub raft: Option<crate::sim::view::RaftView>,
     /// A Raft node's log tail and a Raft leader's or monitor's view of who is alive.
     pub detail: Option<crate::sim::view::NodeDetail>,
+    /// A service with several versions: which serve its requests now.
+    pub deploy: Option<DeployState>,
+}
+
+/// Which versions of a service serve its requests now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeployState {
+    /// Every version's name, in the service's order (the base first).
+    pub versions: Vec<String>,
+    /// The version serving everything the canary does not (index into `versions`).
+    pub stable: usize,
+    /// The canary version and the fraction of requests it serves.
+    pub canary: Option<(usize, f64)>,
+}
+
+impl DeployState {
+    /// "v1", or "v1 · canary v2 5%".
+    pub fn label(&self) -> String {
+        let name = |i: usize| self.versions.get(i).map_or("?", String::as_str);
+        match self.canary {
+            None => name(self.stable).to_string(),
+            Some((v, f)) => format!(
+                "{} · canary {} {}%",
+                name(self.stable),
+                name(v),
+                (f * 1000.0).round() / 10.0
+            ),
+        }
+    }
 }
 
 /// One caller → callee edge over the last closed window.

@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod counts;
+pub mod deploy;
 pub mod detection;
 pub mod histogram;
 pub mod history;

@@ -233,6 +233,7 @@ pub struct Recorder {
     raft: super::raft::RaftLedger,
     ejections: Vec<EjectionEvent>,
     tracer: Option<Box<Tracer>>,
+    deploy: super::deploy::DeployLog,
 }
 
 impl Recorder {
@@ -290,6 +291,7 @@ impl Recorder {
             raft: super::raft::RaftLedger::default(),
             ejections: Vec::new(),
             tracer: None,
+            deploy: super::deploy::DeployLog::default(),
         }
     }
 
@@ -547,6 +549,21 @@ impl Recorder {
         }
     }
 
+    /// Follows the services with several versions: `(node, version names)`.
+    pub fn set_versions(&mut self, followed: Vec<(usize, Vec<String>)>) {
+        self.deploy = super::deploy::DeployLog::new(self.nodes.len(), self.window, followed);
+    }
+
+    /// The per-version figures and rollout events.
+    pub fn deploy(&mut self) -> &mut super::deploy::DeployLog {
+        &mut self.deploy
+    }
+
+    /// The rollout events so far.
+    pub fn deploy_events(&self) -> &[super::deploy::DeployEvent] {
+        self.deploy.events()
+    }
+
     // ----- network -----
 
     /// A message was handed to the network.
@@ -672,6 +689,8 @@ impl Recorder {
             })
             .collect();
         let alerts = super::alerts::burn_rate_alerts(&windows, self.slo.availability, sim_seconds);
+        let node_names: Vec<String> = self.nodes.iter().map(|n| n.name.clone()).collect();
+        let windows_len = windows.len();
         RunSummary {
             scenario: scenario.to_string(),
             seed,
@@ -689,6 +708,7 @@ impl Recorder {
             detection,
             raft: self.raft.summary(),
             alerts,
+            deployments: self.deploy.summary(&node_names, windows_len),
         }
     }
 

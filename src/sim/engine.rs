@@ -44,6 +44,8 @@ enum Event {
         timer: Timer,
         lane: u32,
     },
+    /// A canary's step is over: judge it.
+    DeployStep(super::deploy::StepDue),
 }
 
 struct NodeSlot {
@@ -74,6 +76,8 @@ pub struct Simulation {
     outbox: Outbox,
     /// Index of the first timeline action not yet applied.
     next_action: usize,
+    /// Rollouts of service versions.
+    deploys: super::deploy::Deployments,
 }
 
 impl Simulation {
@@ -162,6 +166,8 @@ impl Simulation {
         }
         let mut recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon);
         recorder.set_watched(&watched_pairs(&config));
+        recorder.set_versions(versioned_services(&config));
+        let deploys = super::deploy::Deployments::new(config.nodes.len());
         let mut queue = EventQueue::default();
         queue.push(SimTime::ZERO, Event::Start);
         Simulation {
@@ -176,6 +182,7 @@ impl Simulation {
             log_hash: 0xcbf2_9ce4_8422_2325,
             outbox: Outbox::default(),
             next_action: 0,
+            deploys,
         }
     }
 
@@ -279,6 +286,12 @@ impl Simulation {
             Event::Timer { node, timer, .. } => {
                 self.handle(node, |n, ctx| n.on_timer(ctx, timer));
             }
+            Event::DeployStep(due) => {
+                let version = self.deploys.routing(due.node).canary.map_or(0, |(v, _)| v);
+                let stats = self.recorder.deploy().take_step(due.node.index(), version);
+                let decision = self.deploys.step(self.now, due, &stats);
+                self.carry_out(due.node, decision);
+            }
         }
         true
     }
@@ -373,6 +386,7 @@ impl Simulation {
                 ..
             } => (3, to.0),
             Event::Timer { node, .. } => (4, node.0),
+            Event::DeployStep(due) => (8, due.node.0),
             Event::Deliver {
                 to,
                 msg: Message::Kv(_),
@@ -553,7 +567,45 @@ impl Simulation {
             Action::SetService { node, change } => {
                 self.handle(node, |n, ctx| n.change_service(ctx, &change));
             }
+            Action::Canary { service, canary } => {
+                let version = canary.version;
+                let decision = self.deploys.canary(now, service, canary);
+                // The first step starts now: forget what came before.
+                self.recorder.deploy().take_step(service.index(), version);
+                self.carry_out(service, decision);
+            }
+            Action::BlueGreen { service, version } => {
+                let decision = self.deploys.switch(now, service, version);
+                self.carry_out(service, decision);
+            }
+            Action::Rollback(service) => {
+                let decision = self.deploys.rollback(now, service);
+                self.carry_out(service, decision);
+            }
         }
+    }
+
+    /// Applies a deployment decision: new routing, its event, the next step.
+    fn carry_out(&mut self, service: NodeId, decision: super::deploy::Decision) {
+        if let Some(routing) = decision.routing {
+            self.nodes[service.index()].node.set_routing(routing);
+        }
+        if let Some(event) = decision.event {
+            self.recorder.deploy().event(event);
+        }
+        if let Some((delay, due)) = decision.next_step {
+            self.queue.push(self.now + delay, Event::DeployStep(due));
+        }
+    }
+
+    /// How service `id` routes its requests between versions now.
+    pub fn routing(&self, id: NodeId) -> super::deploy::Routing {
+        self.deploys.routing(id)
+    }
+
+    /// The rollout events so far.
+    pub fn deploy_events(&self) -> &[crate::metrics::deploy::DeployEvent] {
+        self.recorder.deploy_events()
     }
 
     /// Whether node `id` is up.
@@ -682,6 +734,24 @@ impl Simulation {
     pub fn network(&self) -> &Network {
         &self.network
     }
+}
+
+/// Every service with more than one version, with its versions' names.
+fn versioned_services(config: &SimConfig) -> Vec<(usize, Vec<String>)> {
+    config
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match &n.kind {
+            NodeKind::Service(s) if s.versions.count() > 1 => Some((
+                i,
+                (0..s.versions.count())
+                    .map(|v| s.versions.name(v).to_string())
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every (monitor, watched node) pair of the configuration.

@@ -28,6 +28,7 @@
 
 mod app;
 mod autosave;
+mod deploy_panel;
 mod dist_edit;
 mod drafts;
 mod driver;

@@ -241,5 +241,24 @@ pub fn describe(action: &Action, config: &SimConfig) -> String {
         }
         Action::SetLoad { client, .. } => format!("change {}'s load", name(client)),
         Action::SetService { node, .. } => format!("change {}'s capacity", name(node)),
+        Action::Canary { service, canary } => format!(
+            "canary {} {}",
+            name(service),
+            version_name(config, *service, canary.version)
+        ),
+        Action::BlueGreen { service, version } => format!(
+            "switch {} to {}",
+            name(service),
+            version_name(config, *service, *version)
+        ),
+        Action::Rollback(service) => format!("roll back {}", name(service)),
+    }
+}
+
+/// The name of version `version` of service `id` ("?" when there is none).
+fn version_name(config: &SimConfig, id: NodeId, version: usize) -> String {
+    match config.nodes.get(id.index()).map(|n| &n.kind) {
+        Some(crate::sim::config::NodeKind::Service(s)) => s.versions.name(version).to_string(),
+        _ => "?".to_string(),
     }
 }

@@ -8,6 +8,8 @@ mod balancing;
 mod cli;
 mod clocks;
 mod crash_isolation;
+mod deploy;
+mod deploy_window;
 mod detectors;
 mod determinism;
 mod exports;

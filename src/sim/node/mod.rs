@@ -13,6 +13,7 @@ pub mod ctx;
 pub mod monitor;
 pub mod replica;
 pub mod service;
+pub mod versions;
 
 pub use ctx::{Ctx, Outbox, Stamp};
 
@@ -195,6 +196,13 @@ impl Node {
     pub fn change_service(&mut self, ctx: &mut Ctx, change: &ServiceChange) {
         if let Node::Service(s) = self {
             s.change(ctx, change);
+        }
+    }
+
+    /// Routes a service's requests between its versions (others ignore it).
+    pub fn set_routing(&mut self, routing: crate::sim::deploy::Routing) {
+        if let Node::Service(s) = self {
+            s.set_routing(routing);
         }
     }
 
