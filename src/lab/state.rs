@@ -181,7 +181,7 @@ mod tests {
                 stale_reads: u64::from(matches!(i, 2 | 3 | 7)),
                 lost_writes: u64::from(i == 7),
                 false_suspicions: u64::from(i == 1),
-                detections: 0,
+                ..StateWindow::default()
             });
         }
         run.consistency = Some(ConsistencySummary {

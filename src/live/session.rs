@@ -155,16 +155,27 @@ impl Session {
     }
 
     /// Rebuilds the run from time zero with the recorded actions and
-    /// re-simulates, headless, to `t`; leaves it paused there.
+    /// re-simulates, headless, to `t`; leaves it paused there. Building is
+    /// guarded too: if it panics, the failure is shown (at time zero) and the
+    /// previous run's windows are not shown as this one's.
     fn restart_at(&mut self, t: SimTime) {
-        self.sim = build(&self.base, self.seed, &self.recorded);
         self.windows = Arc::new(Vec::new());
         self.traces = Arc::new(Vec::new());
         self.failure = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
-        self.guarded(|sim| sim.run_until(t));
-        self.collect_windows();
+        let (base, seed, recorded) = (self.base.clone(), self.seed, self.recorded.clone());
+        let mut built = false;
+        self.guarded(|sim| {
+            *sim = build(&base, seed, &recorded);
+            built = true;
+            sim.run_until(t);
+        });
+        if built {
+            self.collect_windows();
+        } else if let Some(failure) = self.failure.as_mut() {
+            failure.at = SimTime::ZERO;
+        }
     }
 
     /// Advances simulated time by up to `d`, stopping early at a pause point.

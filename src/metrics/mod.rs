@@ -11,6 +11,7 @@ pub mod histogram;
 pub mod history;
 pub mod raft;
 pub mod recorder;
+pub mod state;
 pub mod summary;
 pub mod trace;
 

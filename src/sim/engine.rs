@@ -8,6 +8,7 @@ use crate::metrics::{Recorder, RunSummary, WindowSummary};
 
 use super::clock::Clock;
 use super::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
+use super::lanes::{Admit, Lanes, NO_LANE, Parked};
 use super::message::Message;
 use super::network::{Network, Transit};
 use super::node::client::Client;
@@ -36,10 +37,12 @@ enum Event {
         msg: Message,
     },
     /// A timer fires, unless the node crashed since it was set (`epoch`).
+    /// `lane` is the timer lane it fronts, or `NO_LANE`.
     Timer {
         node: NodeId,
         epoch: u32,
         timer: Timer,
+        lane: u32,
     },
 }
 
@@ -61,6 +64,8 @@ pub struct Simulation {
     config: SimConfig,
     now: SimTime,
     queue: EventQueue<Event>,
+    /// Call timeouts and deadlines waiting behind their lane's front.
+    lanes: Lanes,
     nodes: Vec<NodeSlot>,
     network: Network,
     recorder: Recorder,
@@ -163,6 +168,7 @@ impl Simulation {
             config,
             now: SimTime::ZERO,
             queue,
+            lanes: Lanes::default(),
             nodes,
             network,
             recorder,
@@ -243,6 +249,22 @@ impl Simulation {
         let Some((at, event)) = self.queue.pop() else {
             return false;
         };
+        if let Event::Timer {
+            node,
+            epoch,
+            timer,
+            lane,
+        } = &event
+        {
+            if *lane != NO_LANE {
+                self.arm_next(*node, *lane);
+            }
+            if self.timer_is_stale(*node, *epoch, timer) {
+                // A timer its owner would ignore is no event: skipping it
+                // changes nothing but the event count.
+                return true;
+            }
+        }
         self.now = self.now.max(at);
         self.recorder.advance(self.now);
         self.events += 1;
@@ -254,14 +276,36 @@ impl Simulation {
                 }
             }
             Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
-            Event::Timer { node, epoch, timer } => {
-                let slot = &self.nodes[node.index()];
-                if slot.up && slot.epoch == epoch {
-                    self.handle(node, |n, ctx| n.on_timer(ctx, timer));
-                }
+            Event::Timer { node, timer, .. } => {
+                self.handle(node, |n, ctx| n.on_timer(ctx, timer));
             }
         }
         true
+    }
+
+    /// Whether a timer of `node` set in `epoch` would do nothing if it fired
+    /// now: the node crashed or restarted since, or its owner ignores it.
+    fn timer_is_stale(&self, node: NodeId, epoch: u32, timer: &Timer) -> bool {
+        let slot = &self.nodes[node.index()];
+        !slot.up || slot.epoch != epoch || slot.node.timer_is_stale(timer)
+    }
+
+    /// The front of a timer lane has fired: puts the lane's next live timer
+    /// in the queue with its original insertion number.
+    fn arm_next(&mut self, node: NodeId, lane: u32) {
+        let slot = &self.nodes[node.index()];
+        let next = self.lanes.next(node, lane, |p| {
+            slot.epoch != p.epoch || slot.node.timer_is_stale(&p.timer)
+        });
+        if let Some(p) = next {
+            let event = Event::Timer {
+                node,
+                epoch: p.epoch,
+                timer: p.timer,
+                lane,
+            };
+            self.queue.push_seq(p.at, p.seq, event);
+        }
     }
 
     /// Adds an action to the timeline at `at` (not earlier than now), after
@@ -382,14 +426,28 @@ impl Simulation {
         let epoch = slot.epoch;
         for (delay, timer) in outbox.timers.drain(..) {
             let at = self.now + self.nodes[from.index()].clock.true_duration(delay);
-            self.queue.push(
-                at,
-                Event::Timer {
-                    node: from,
-                    epoch,
-                    timer,
-                },
-            );
+            let lane = match self.lanes.admit(from, delay, at, &timer) {
+                Admit::Arm(lane) => lane,
+                Admit::Heap => NO_LANE,
+                Admit::Park(lane) => {
+                    let seq = self.queue.take_seq();
+                    let parked = Parked {
+                        at,
+                        seq,
+                        epoch,
+                        timer,
+                    };
+                    self.lanes.park(from, lane, parked);
+                    continue;
+                }
+            };
+            let event = Event::Timer {
+                node: from,
+                epoch,
+                timer,
+                lane,
+            };
+            self.queue.push(at, event);
         }
         for (to, msg) in outbox.sends.drain(..) {
             self.recorder.net_sent();

@@ -9,6 +9,7 @@ pub mod config;
 pub mod detector;
 pub mod dist;
 pub mod engine;
+pub mod lanes;
 pub mod message;
 pub mod network;
 pub mod node;

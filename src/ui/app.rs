@@ -26,6 +26,7 @@ use super::selection::Selection;
 use super::timeline::{self, TimelineEvent};
 use super::topbar::{self, Intent, ViewToggles};
 use super::topology::Role;
+use super::trace_path::TracePath;
 use super::traces::TracesView;
 use crate::live::{Command, Snapshot};
 use crate::scenario::Scenario;
@@ -352,11 +353,16 @@ impl FaultlabApp {
                 if self.hint && snap.failure.is_none() {
                     self.hint_strip(ui, &snap);
                 }
+                let path = self.traces.selected(&snap).map(TracePath::of);
+                self.graph.set_path(path);
                 self.graph.show(ui, &snap, &mut self.selection);
                 self.overlays(ui, &snap, &mut intents);
             });
 
         self.dialogs(&ctx, &snap, &mut intents);
+        if self.graph.take_clear_path() {
+            self.traces.deselect();
+        }
         if let Some(t) = self.plots.clicked_at.take() {
             self.traces.focus_time(&snap, t);
         }

@@ -21,6 +21,8 @@
 //! - `files`: open and save; `autosave`: unsaved work kept across a crash;
 //!   `export`: PNG of the window or one plot, metrics as JSON/CSV;
 //!   `palette`: the one colour palette; `style`: fonts;
+//!   `traces`: the traces and RED/USE windows, `waterfall` one trace's
+//!   spans, `trace_path` the path a trace took (highlighted on the graph);
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
 
@@ -47,7 +49,9 @@ mod style;
 mod timeline;
 mod topbar;
 mod topology;
+pub mod trace_path;
 mod traces;
+mod waterfall;
 mod widgets;
 
 use std::path::PathBuf;

@@ -428,3 +428,26 @@ fn generated_scenarios_run_and_their_books_balance() {
     );
     assert!(requests >= CASES * 1000, "only {requests} requests offered");
 }
+
+/// A run that ends on a window boundary still counts what happened at its
+/// last instant: a constant 10 per second client offers its tenth request at
+/// exactly 1 s, which is then in flight (found by the fuzzer's seed corpus:
+/// offered was 9 with 9 finished and 1 unfinished).
+#[test]
+fn a_run_ending_on_a_window_boundary_keeps_its_books() {
+    let text = r#"Scenario(
+        name: "ends on a window boundary",
+        seed: 1,
+        duration: "1s",
+        window: "500ms",
+        nodes: {
+            "s": Service(workers: 1, work: "1ms"),
+            "u": Client(open: Constant(per_second: 10), target: "s"),
+        },
+    )"#;
+    let config = parse_str(text, "boundary.ron").expect("valid").config;
+    let s = Simulation::new(config).run();
+    let r = &s.requests;
+    assert_eq!((r.offered, r.total, r.unfinished), (10, 9, 1));
+    assert_eq!(s.clients["u"].offered, 10);
+}

@@ -432,6 +432,25 @@ impl Caller {
         }
     }
 
+    /// Whether [`Caller::on_timer`] would ignore `timer` now. For timeouts
+    /// and deadlines this never reverts: a finished call's generation has
+    /// moved on, and an attempt's pending bit, once cleared, stays clear.
+    pub fn is_stale(&self, timer: &CallTimer) -> bool {
+        let Some((slot, attempt)) = self.live(timer.id) else {
+            return true;
+        };
+        let Some(call) = self.slots[slot as usize].call.as_ref() else {
+            return true;
+        };
+        let pending = call.pending & (1 << attempt) != 0;
+        match timer.kind {
+            CallTimerKind::AttemptTimeout => !pending,
+            CallTimerKind::Backoff => !call.waiting_backoff,
+            CallTimerKind::Hedge => !pending || call.hedged || call.attempts >= MAX_ATTEMPTS,
+            CallTimerKind::Deadline => false,
+        }
+    }
+
     /// Handles one of this caller's timers; returns the call's outcome if this ended it.
     pub fn on_timer(&mut self, ctx: &mut Ctx, timer: CallTimer) -> Option<CallOutcome> {
         let (slot, attempt) = self.live(timer.id)?;

@@ -151,6 +151,21 @@ impl Node {
         }
     }
 
+    /// Whether handling `timer` now would do nothing at all (a call timer
+    /// for a finished call or attempt); false when unsure.
+    pub fn timer_is_stale(&self, timer: &Timer) -> bool {
+        let Timer::Call(t) = timer else {
+            return false;
+        };
+        match self {
+            Node::Client(c) => c.caller().is_stale(t),
+            Node::Service(s) => s.caller().is_stale(t),
+            Node::Cache(c) => c.caller().is_stale(t),
+            Node::Balancer(b) => b.caller().is_stale(t),
+            _ => false,
+        }
+    }
+
     /// Loses all volatile state (the engine stops delivering to it until restart).
     pub fn crash(&mut self, ctx: &mut Ctx) {
         match self {
