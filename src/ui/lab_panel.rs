@@ -384,7 +384,8 @@ fn lab_view(
         ui.label(
             RichText::new(
                 "Paused at 0 s. Read the story, answer the questions under Predict, \
-                 set your knobs in the inspector, then press Play.",
+                 set your knobs (in the inspector, or in a saved copy of the scenario \
+                 opened with File ▸ Open…), then press Play.",
             )
             .color(palette::SKY),
         );
