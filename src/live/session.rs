@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::metrics::WindowSummary;
+use crate::metrics::edges::EdgeWindow;
 use crate::sim::Simulation;
 use crate::sim::config::{Action, NodeId, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
@@ -31,6 +32,7 @@ pub struct Session {
     pause_at: Option<SimTime>,
     windows: Arc<Vec<Arc<WindowSummary>>>,
     traces: Arc<Vec<Arc<Trace>>>,
+    edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
     failure: Option<RunnerFailure>,
 }
 
@@ -51,6 +53,7 @@ impl Session {
             pause_at,
             windows: Arc::new(Vec::new()),
             traces: Arc::new(Vec::new()),
+            edge_windows: Arc::new(Vec::new()),
             failure: None,
         }
     }
@@ -160,6 +163,7 @@ impl Session {
         self.sim = build(&self.base, self.seed, &self.recorded);
         self.windows = Arc::new(Vec::new());
         self.traces = Arc::new(Vec::new());
+        self.edge_windows = Arc::new(Vec::new());
         self.failure = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
@@ -216,6 +220,8 @@ impl Session {
         if !new.is_empty() {
             let windows = Arc::make_mut(&mut self.windows);
             windows.extend(new.into_iter().map(Arc::new));
+            let edges = self.sim.edge_windows_since(self.edge_windows.len());
+            Arc::make_mut(&mut self.edge_windows).extend(edges.into_iter().map(Arc::new));
             // Traces are kept by the time their window closes: collect them with it.
             let traces = self.sim.traces_since(self.traces.len());
             if !traces.is_empty() {
@@ -276,6 +282,7 @@ impl Session {
             },
             failure: self.failure.clone(),
             traces: self.traces.clone(),
+            edge_windows: self.edge_windows.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::metrics::edges::EdgeWindow;
 use crate::metrics::trace::Trace;
 use crate::metrics::{LatencySummary, WindowSummary};
 use crate::sim::config::{NodeId, SimConfig, TimedAction};
@@ -142,4 +143,7 @@ pub struct Snapshot {
     /// Traces kept so far (sampled, failed, each window's slowest), in the
     /// order kept (shared, append-only; a trace is copied when kept).
     pub traces: Arc<Vec<Arc<Trace>>>,
+    /// Calls and attempts per caller → callee edge, one entry per closed
+    /// window, aligned with `windows` (shared, append-only).
+    pub edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
 }

@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod counts;
 pub mod detection;
+pub mod edges;
 pub mod histogram;
 pub mod history;
 pub mod raft;
