@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::metrics::WindowSummary;
+use crate::metrics::edges::EdgeWindow;
 use crate::sim::Simulation;
 use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
@@ -33,6 +34,7 @@ pub struct Session {
     traces: Arc<Vec<Arc<Trace>>>,
     /// Burn-rate alerts over the closed windows.
     alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
+    edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
     failure: Option<RunnerFailure>,
 }
 
@@ -54,6 +56,7 @@ impl Session {
             windows: Arc::new(Vec::new()),
             traces: Arc::new(Vec::new()),
             alerts: Arc::new(Vec::new()),
+            edge_windows: Arc::new(Vec::new()),
             failure: None,
         }
     }
@@ -165,6 +168,7 @@ impl Session {
         self.windows = Arc::new(Vec::new());
         self.traces = Arc::new(Vec::new());
         self.alerts = Arc::new(Vec::new());
+        self.edge_windows = Arc::new(Vec::new());
         self.failure = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
@@ -236,6 +240,8 @@ impl Session {
                 self.base.slo.availability,
                 self.base.duration.as_secs_f64(),
             ));
+            let edges = self.sim.edge_windows_since(self.edge_windows.len());
+            Arc::make_mut(&mut self.edge_windows).extend(edges.into_iter().map(Arc::new));
             // Traces are kept by the time their window closes: collect them with it.
             let traces = self.sim.traces_since(self.traces.len());
             if !traces.is_empty() {
@@ -298,6 +304,7 @@ impl Session {
             traces: self.traces.clone(),
             leaders: Arc::new(self.sim.raft_leaders().to_vec()),
             alerts: self.alerts.clone(),
+            edge_windows: self.edge_windows.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::metrics::edges::EdgeWindow;
 use crate::metrics::trace::Trace;
 use crate::metrics::{LatencySummary, WindowSummary};
 use crate::sim::config::{NodeId, SimConfig, TimedAction};
@@ -177,4 +178,7 @@ pub struct Snapshot {
     pub leaders: Arc<Vec<crate::metrics::raft::LeaderRecord>>,
     /// Burn-rate alerts fired and cleared over the closed windows, in time order.
     pub alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
+    /// Calls and attempts per caller → callee edge, one entry per closed
+    /// window, aligned with `windows` (shared, append-only).
+    pub edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
 }

@@ -227,6 +227,8 @@ pub struct Recorder {
     unfinished: u64,
     arrival_hash: u64,
     edges: EdgeTraffic,
+    /// Calls and attempts per edge, by window (retry amplification).
+    edge_windows: super::edges::EdgeHistory,
     history: History,
     detection: Detection,
     read_repairs: u64,
@@ -285,6 +287,7 @@ impl Recorder {
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
             edges: EdgeTraffic::new(node_count),
+            edge_windows: super::edges::EdgeHistory::new(node_count),
             history: History::default(),
             detection: Detection::new(node_count, &[]),
             read_repairs: 0,
@@ -306,6 +309,7 @@ impl Recorder {
 
     fn close_window(&mut self, end: SimTime) {
         self.edges.roll();
+        self.edge_windows.roll();
         if let Some(t) = self.tracer.as_deref_mut() {
             t.close_window();
         }
@@ -1012,6 +1016,17 @@ impl Recorder {
     pub fn edge_attempt(&mut self, from: usize, to: usize) {
         let n = self.edges.nodes;
         self.edges.current[from * n + to].0 += 1;
+        self.edge_windows.attempt(from, to);
+    }
+
+    /// `from` started a logical call to `to`.
+    pub fn edge_call(&mut self, from: usize, to: usize) {
+        self.edge_windows.call(from, to);
+    }
+
+    /// Calls and attempts per edge in the closed windows from index `first` on.
+    pub fn edge_windows_since(&self, first: usize) -> &[Vec<super::edges::EdgeWindow>] {
+        self.edge_windows.since(first)
     }
 
     /// An attempt from `from` to `to` failed (error or refusal answer, or timeout).

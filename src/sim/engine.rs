@@ -1,5 +1,6 @@
 //! The engine: one event queue, the nodes, the network, the observer.
 
+use crate::metrics::edges::EdgeWindow;
 use crate::metrics::recorder::NodeRole;
 use crate::metrics::recorder::RunTotals;
 use crate::metrics::summary::ServiceWindow;
@@ -684,6 +685,12 @@ impl Simulation {
     /// The closed metrics windows from index `first` on.
     pub fn windows_since(&self, first: usize) -> Vec<WindowSummary> {
         self.recorder.windows_since(first)
+    }
+
+    /// Calls and attempts per caller → callee edge in the closed windows
+    /// from index `first` on (edges without traffic left out).
+    pub fn edge_windows_since(&self, first: usize) -> Vec<Vec<EdgeWindow>> {
+        self.recorder.edge_windows_since(first).to_vec()
     }
 
     /// End-to-end figures through the last closed window.

@@ -23,6 +23,8 @@
 //!   `palette`: the one colour palette; `style`: fonts;
 //!   `traces`: the traces and RED/USE windows, `waterfall` one trace's
 //!   spans, `trace_path` the path a trace took (highlighted on the graph);
+//!   `metastability`: offered load against goodput and retry
+//!   amplification per edge;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
 
@@ -40,6 +42,7 @@ mod graph;
 mod inspector;
 mod lab_panel;
 mod links;
+pub mod metastability;
 mod pace;
 mod palette;
 mod plots;

@@ -19,6 +19,7 @@ mod idempotency;
 mod lab_window;
 mod labs;
 mod live;
+mod metastability;
 mod partitions;
 mod policies;
 mod queueing;

@@ -277,6 +277,7 @@ impl Caller {
         let me = ctx.me.index();
         ctx.rec().call_started(me);
         let e = &mut self.edges[edge];
+        ctx.rec().edge_call(me, e.to.index());
         if let Some(budget) = e.policy.retry.budget {
             e.budget_tokens = (e.budget_tokens + budget.ratio).min(budget.max_tokens);
         }
