@@ -76,6 +76,9 @@ pub enum Metric {
     CallRetries(String),
     /// A cache's hits ÷ (hits + misses) (whole run only).
     CacheHitRatio(String),
+    /// Requests the named version of a service answered (whole run only;
+    /// see `sim::deploy`): `VersionRequests("api", "v2")`.
+    VersionRequests(String, String),
 }
 
 /// How a value compares with the target.
@@ -129,7 +132,8 @@ impl Metric {
             | Metric::ServiceP99Ms(n)
             | Metric::CallAmplification(n)
             | Metric::CallRetries(n)
-            | Metric::CacheHitRatio(n) => Some(n),
+            | Metric::CacheHitRatio(n)
+            | Metric::VersionRequests(n, _) => Some(n),
             _ => None,
         }
     }
@@ -145,6 +149,7 @@ impl Metric {
                 | Metric::CallAmplification(_)
                 | Metric::CallRetries(_)
                 | Metric::CacheHitRatio(_)
+                | Metric::VersionRequests(..)
         )
     }
 
@@ -187,7 +192,8 @@ impl Metric {
             | Metric::ServiceMaxQueue(_)
             | Metric::ServiceRejected(_)
             | Metric::ServiceErrors(_)
-            | Metric::CallRetries(_) => Unit::Count,
+            | Metric::CallRetries(_)
+            | Metric::VersionRequests(..) => Unit::Count,
             Metric::Amplification | Metric::ServiceQueue(_) | Metric::CallAmplification(_) => {
                 Unit::Ratio
             }
@@ -231,6 +237,7 @@ impl fmt::Display for Metric {
             Metric::CallAmplification(n) => write!(f, "attempts per call from {n:?}"),
             Metric::CallRetries(n) => write!(f, "retries from {n:?}"),
             Metric::CacheHitRatio(n) => write!(f, "hit ratio of {n:?}"),
+            Metric::VersionRequests(n, v) => write!(f, "requests version {v:?} of {n:?} served"),
         }
     }
 }
