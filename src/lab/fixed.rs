@@ -246,6 +246,7 @@ fn nature(n: &NodeConfig, c: &SimConfig) -> Vec<(&'static str, String)> {
                 ("error rate", format!("{:?}", s.error_rate)),
                 ("operation", format!("{:?}", s.operation)),
                 ("calls", named(&format!("{callees:?} {:?}", s.call_mode), c)),
+                ("versions", format!("{:?}", s.versions)),
             ]);
         }
         NodeKind::Cache(k) => v.extend([

@@ -402,6 +402,17 @@ fn node_problem(metric: &Metric, c: &SimConfig) -> Option<String> {
         (Metric::CacheHitRatio(_), k) if !matches!(k, NodeKind::Cache(_)) => {
             Some(format!("{name:?} is a {}, not a cache", k.label()))
         }
+        (Metric::VersionRequests(_, v), k) => match k {
+            NodeKind::Service(s) if s.versions.index_of(v).is_some() => None,
+            NodeKind::Service(s) => Some(format!(
+                "{name:?} has no version {v:?} (it has {})",
+                (0..s.versions.count())
+                    .map(|i| format!("{:?}", s.versions.name(i)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            k => Some(format!("{name:?} is a {}, not a service", k.label())),
+        },
         _ => None,
     }
 }

@@ -256,6 +256,17 @@ fn whole(metric: &Metric, run: &RunSummary) -> (Option<f64>, Option<String>) {
             Some(None) => return (None, Some(format!("{n:?} is not a cache"))),
             None => None,
         },
+        Metric::VersionRequests(n, v) => {
+            let found = run
+                .deployments
+                .as_ref()
+                .and_then(|d| d.services.get(n))
+                .and_then(|s| s.versions.iter().find(|x| &x.version == v));
+            match found {
+                Some(x) => Some(x.counts.requests as f64),
+                None => return (None, Some(format!("{n:?} has no version {v:?}"))),
+            }
+        }
         _ => return (None, Some("measured from the run's summary".to_string())),
     };
     (value, None)
@@ -324,7 +335,10 @@ fn ranged(metric: &Metric, ws: &[&WindowSummary]) -> (Option<f64>, Option<String
         | Metric::BudgetRemaining
         | Metric::CallAmplification(_)
         | Metric::CallRetries(_)
-        | Metric::CacheHitRatio(_) => (None, Some("measured over the whole run only".to_string())),
+        | Metric::CacheHitRatio(_)
+        | Metric::VersionRequests(..) => {
+            (None, Some("measured over the whole run only".to_string()))
+        }
         _ => (None, Some("measured from the run's summary".to_string())),
     }
 }

@@ -98,6 +98,9 @@ pub enum Metric {
     MaxTimeToDetectMs,
     /// Raft leaders elected (at the end of the run).
     LeaderElections,
+    /// Requests the named version of a service answered (whole run only;
+    /// see `sim::deploy`): `VersionRequests("api", "v2")`.
+    VersionRequests(String, String),
 }
 
 /// How a value compares with the target.
@@ -152,7 +155,8 @@ impl Metric {
             | Metric::CallAmplification(n)
             | Metric::CallRetries(n)
             | Metric::CacheHitRatio(n)
-            | Metric::ClientAvailability(n) => Some(n),
+            | Metric::ClientAvailability(n)
+            | Metric::VersionRequests(n, _) => Some(n),
             _ => None,
         }
     }
@@ -174,6 +178,7 @@ impl Metric {
                 | Metric::MissedDetections
                 | Metric::MeanTimeToDetectMs
                 | Metric::MaxTimeToDetectMs
+                | Metric::VersionRequests(..)
         )
     }
 
@@ -243,7 +248,8 @@ impl Metric {
             | Metric::FalseSuspicions
             | Metric::Detections
             | Metric::MissedDetections
-            | Metric::LeaderElections => Unit::Count,
+            | Metric::LeaderElections
+            | Metric::VersionRequests(..) => Unit::Count,
             Metric::Amplification | Metric::ServiceQueue(_) | Metric::CallAmplification(_) => {
                 Unit::Ratio
             }
@@ -298,6 +304,7 @@ impl fmt::Display for Metric {
             Metric::MeanTimeToDetectMs => write!(f, "mean time to detect"),
             Metric::MaxTimeToDetectMs => write!(f, "longest time to detect"),
             Metric::LeaderElections => write!(f, "leader elections"),
+            Metric::VersionRequests(n, v) => write!(f, "requests version {v:?} of {n:?} served"),
         }
     }
 }

@@ -609,7 +609,53 @@ const ATTEMPTS: &[Attempt] = &[
         )],
         Expect::Pass,
     ),
+    (
+        "15-deployments",
+        "no release at all",
+        &[(LAB15_RELEASE, ""), LAB15_NO_HAND_ROLLBACK],
+        Expect::Fails("v2 meets real traffic"),
+    ),
+    (
+        "15-deployments",
+        "a canary with no rollback bound",
+        &[
+            (
+                LAB15_RELEASE,
+                r#"At("20s", Canary(service: "api", version: "v2", steps: [0.05, 0.25, 0.5], step_every: "10s")),"#,
+            ),
+            LAB15_NO_HAND_ROLLBACK,
+        ],
+        Expect::Fails("A normal day after the release"),
+    ),
+    (
+        "15-deployments",
+        "a canary that starts at half the traffic",
+        &[
+            (
+                LAB15_RELEASE,
+                r#"At("20s", Canary(service: "api", version: "v2", steps: [0.5], step_every: "10s", rollback_if: RollbackIf(error_rate: 0.02))),"#,
+            ),
+            LAB15_NO_HAND_ROLLBACK,
+        ],
+        Expect::Fails("Few requests meet a bad v2"),
+    ),
+    (
+        "15-deployments",
+        "a canary at 5% judged on its error rate",
+        &[
+            (
+                LAB15_RELEASE,
+                r#"At("20s", Canary(service: "api", version: "v2", steps: [0.05, 0.5], step_every: "10s", rollback_if: RollbackIf(error_rate: 0.05))),"#,
+            ),
+            LAB15_NO_HAND_ROLLBACK,
+        ],
+        Expect::Pass,
+    ),
 ];
+
+/// Lab 15's release as given, and the removal of its rollback by hand.
+const LAB15_RELEASE: &str = r#"At("20s", BlueGreen(service: "api", version: "v2")),"#;
+const LAB15_NO_HAND_ROLLBACK: (&str, &str) = (r#"At("40s", Rollback("api")),"#, "");
 
 #[test]
 fn likely_attempts_get_the_right_verdict() {
