@@ -1,5 +1,7 @@
 //! Presenting a [`RunSummary`]: a readable table, JSON, or a per-window CSV.
 
+mod deploy;
+
 use std::fmt::Write as _;
 use std::io;
 
@@ -283,6 +285,9 @@ pub fn to_table(s: &RunSummary) -> String {
                 );
             }
         }
+    }
+    if let Some(d) = &s.deployments {
+        deploy::table(&mut o, d);
     }
     o
 }

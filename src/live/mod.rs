@@ -13,7 +13,7 @@ pub mod snapshot;
 
 pub use runner::LiveRunner;
 pub use session::Session;
-pub use snapshot::{EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
+pub use snapshot::{DeployState, EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
 
 use crate::sim::config::{Action, SimConfig};
 use crate::sim::time::SimTime;

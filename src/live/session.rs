@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use crate::metrics::WindowSummary;
+use crate::metrics::edges::EdgeWindow;
 use crate::sim::Simulation;
-use crate::sim::config::{Action, NodeId, SimConfig, TimedAction};
+use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::view::NodeView;
 
-use super::snapshot::{EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
+use super::snapshot::{DeployState, EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
 use super::{Command, Speed};
 use crate::metrics::trace::{Trace, TraceConfig};
 
@@ -31,6 +32,9 @@ pub struct Session {
     pause_at: Option<SimTime>,
     windows: Arc<Vec<Arc<WindowSummary>>>,
     traces: Arc<Vec<Arc<Trace>>>,
+    /// Burn-rate alerts over the closed windows.
+    alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
+    edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
     failure: Option<RunnerFailure>,
 }
 
@@ -51,6 +55,8 @@ impl Session {
             pause_at,
             windows: Arc::new(Vec::new()),
             traces: Arc::new(Vec::new()),
+            alerts: Arc::new(Vec::new()),
+            edge_windows: Arc::new(Vec::new()),
             failure: None,
         }
     }
@@ -161,6 +167,8 @@ impl Session {
     fn restart_at(&mut self, t: SimTime) {
         self.windows = Arc::new(Vec::new());
         self.traces = Arc::new(Vec::new());
+        self.alerts = Arc::new(Vec::new());
+        self.edge_windows = Arc::new(Vec::new());
         self.failure = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
@@ -227,6 +235,13 @@ impl Session {
         if !new.is_empty() {
             let windows = Arc::make_mut(&mut self.windows);
             windows.extend(new.into_iter().map(Arc::new));
+            self.alerts = Arc::new(crate::metrics::alerts::burn_rate_alerts(
+                &self.windows,
+                self.base.slo.availability,
+                self.base.duration.as_secs_f64(),
+            ));
+            let edges = self.sim.edge_windows_since(self.edge_windows.len());
+            Arc::make_mut(&mut self.edge_windows).extend(edges.into_iter().map(Arc::new));
             // Traces are kept by the time their window closes: collect them with it.
             let traces = self.sim.traces_since(self.traces.len());
             if !traces.is_empty() {
@@ -287,6 +302,9 @@ impl Session {
             },
             failure: self.failure.clone(),
             traces: self.traces.clone(),
+            leaders: Arc::new(self.sim.raft_leaders().to_vec()),
+            alerts: self.alerts.clone(),
+            edge_windows: self.edge_windows.clone(),
         }
     }
 }
@@ -332,7 +350,27 @@ fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) 
         drift_ppm: view.drift_ppm,
         health,
         raft: view.raft,
+        detail: sim.node_detail(id),
+        deploy: deploy_state(config, sim, id),
     }
+}
+
+/// Which versions serve a service with several versions now.
+fn deploy_state(config: &SimConfig, sim: &Simulation, id: NodeId) -> Option<DeployState> {
+    let NodeKind::Service(s) = &config.nodes.get(id.index())?.kind else {
+        return None;
+    };
+    if s.versions.count() < 2 {
+        return None;
+    }
+    let routing = sim.routing(id);
+    Some(DeployState {
+        versions: (0..s.versions.count())
+            .map(|v| s.versions.name(v).to_string())
+            .collect(),
+        stable: routing.stable,
+        canary: routing.canary,
+    })
 }
 
 /// The scenario's configuration with `seed` and the recorded actions appended

@@ -6,7 +6,9 @@
 
 pub mod alerts;
 pub mod counts;
+pub mod deploy;
 pub mod detection;
+pub mod edges;
 pub mod histogram;
 pub mod history;
 pub mod raft;

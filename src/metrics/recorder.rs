@@ -227,12 +227,15 @@ pub struct Recorder {
     unfinished: u64,
     arrival_hash: u64,
     edges: EdgeTraffic,
+    /// Calls and attempts per edge, by window (retry amplification).
+    edge_windows: super::edges::EdgeHistory,
     history: History,
     detection: Detection,
     read_repairs: u64,
     raft: super::raft::RaftLedger,
     ejections: Vec<EjectionEvent>,
     tracer: Option<Box<Tracer>>,
+    deploy: super::deploy::DeployLog,
 }
 
 impl Recorder {
@@ -284,12 +287,14 @@ impl Recorder {
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
             edges: EdgeTraffic::new(node_count),
+            edge_windows: super::edges::EdgeHistory::new(node_count),
             history: History::default(),
             detection: Detection::new(node_count, &[]),
             read_repairs: 0,
             raft: super::raft::RaftLedger::default(),
             ejections: Vec::new(),
             tracer: None,
+            deploy: super::deploy::DeployLog::default(),
         }
     }
 
@@ -304,6 +309,7 @@ impl Recorder {
 
     fn close_window(&mut self, end: SimTime) {
         self.edges.roll();
+        self.edge_windows.roll();
         if let Some(t) = self.tracer.as_deref_mut() {
             t.close_window();
         }
@@ -547,6 +553,21 @@ impl Recorder {
         }
     }
 
+    /// Follows the services with several versions: `(node, version names)`.
+    pub fn set_versions(&mut self, followed: Vec<(usize, Vec<String>)>) {
+        self.deploy = super::deploy::DeployLog::new(self.nodes.len(), self.window, followed);
+    }
+
+    /// The per-version figures and rollout events.
+    pub fn deploy(&mut self) -> &mut super::deploy::DeployLog {
+        &mut self.deploy
+    }
+
+    /// The rollout events so far.
+    pub fn deploy_events(&self) -> &[super::deploy::DeployEvent] {
+        self.deploy.events()
+    }
+
     // ----- network -----
 
     /// A message was handed to the network.
@@ -590,6 +611,11 @@ impl Recorder {
     /// Raft bookkeeping (leaders per term, applied entries).
     pub fn raft(&mut self) -> &mut super::raft::RaftLedger {
         &mut self.raft
+    }
+
+    /// Raft leaders elected so far, in order.
+    pub fn raft_leaders(&self) -> &[super::raft::LeaderRecord] {
+        self.raft.leaders()
     }
 
     /// A replica repaired a stale replica after a read.
@@ -667,6 +693,8 @@ impl Recorder {
             })
             .collect();
         let alerts = super::alerts::burn_rate_alerts(&windows, self.slo.availability, sim_seconds);
+        let node_names: Vec<String> = self.nodes.iter().map(|n| n.name.clone()).collect();
+        let windows_len = windows.len();
         RunSummary {
             scenario: scenario.to_string(),
             seed,
@@ -684,6 +712,7 @@ impl Recorder {
             detection,
             raft: self.raft.summary(),
             alerts,
+            deployments: self.deploy.summary(&node_names, windows_len),
         }
     }
 
@@ -987,6 +1016,17 @@ impl Recorder {
     pub fn edge_attempt(&mut self, from: usize, to: usize) {
         let n = self.edges.nodes;
         self.edges.current[from * n + to].0 += 1;
+        self.edge_windows.attempt(from, to);
+    }
+
+    /// `from` started a logical call to `to`.
+    pub fn edge_call(&mut self, from: usize, to: usize) {
+        self.edge_windows.call(from, to);
+    }
+
+    /// Calls and attempts per edge in the closed windows from index `first` on.
+    pub fn edge_windows_since(&self, first: usize) -> &[Vec<super::edges::EdgeWindow>] {
+        self.edge_windows.since(first)
     }
 
     /// An attempt from `from` to `to` failed (error or refusal answer, or timeout).

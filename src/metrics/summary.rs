@@ -45,6 +45,9 @@ pub struct RunSummary {
     pub raft: Option<super::raft::RaftSummary>,
     /// Burn-rate alerts firing and clearing, in time order (see `metrics::alerts`).
     pub alerts: Vec<super::alerts::AlertEvent>,
+    /// Requests per service version and rollout events (runs with versions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<super::deploy::DeploySummary>,
 }
 
 /// End-to-end request counts, as the clients saw them.

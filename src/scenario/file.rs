@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use super::limits::MAX_FORMAT;
 use super::limits::{
     MAX_BREAKER_CALLS, MAX_CACHE_ENTRIES, MAX_CONCURRENCY, MAX_DELIVERIES, MAX_DESCRIPTION_CHARS,
     MAX_KEYS, MAX_PEERS, MAX_PHI_WINDOW, MAX_PROBES, MAX_QUEUE, MAX_RETRIES, MAX_TITLE_CHARS,
@@ -102,6 +103,10 @@ pub(crate) enum NodeSpec {
         rate_limit: Option<RateLimitSpec>,
         #[serde(default)]
         shed: Option<ShedSpec>,
+        #[serde(default)]
+        version: Option<Name>,
+        #[serde(default)]
+        versions: Vec<VersionSpec>,
         #[serde(default)]
         zone: Option<Name>,
         #[serde(default)]
@@ -555,6 +560,34 @@ pub(crate) struct SloSpec {
     pub percentile: Option<Percent>,
 }
 
+/// `Version(name: "v2", error_rate: 0.1, work: DIST, extra_latency: DIST, format: 2, reads: 2)`:
+/// a release of a service (see `sim::deploy`).
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Version", deny_unknown_fields)]
+pub(crate) struct VersionSpec {
+    pub name: Name,
+    #[serde(default)]
+    pub error_rate: Option<Prob>,
+    #[serde(default)]
+    pub work: Option<DistValue>,
+    #[serde(default)]
+    pub extra_latency: Option<DistValue>,
+    #[serde(default)]
+    pub format: Option<Count<1, MAX_FORMAT>>,
+    #[serde(default)]
+    pub reads: Option<Count<1, MAX_FORMAT>>,
+}
+
+/// `RollbackIf(error_rate: 0.05, p99: "200ms")`: a canary's bounds.
+#[derive(Debug, Deserialize)]
+#[serde(rename = "RollbackIf", deny_unknown_fields)]
+pub(crate) struct RollbackSpec {
+    #[serde(default)]
+    pub error_rate: Option<Prob>,
+    #[serde(default)]
+    pub p99: Option<Dur>,
+}
+
 /// A timeline entry: `At("30s", Crash("db"))`.
 #[derive(Debug, Deserialize)]
 #[serde(rename = "At")]
@@ -633,6 +666,19 @@ pub(crate) enum ActionSpec {
         #[serde(default)]
         error_rate: Option<Prob>,
     },
+    Canary {
+        service: Name,
+        version: Name,
+        steps: Vec<Prob>,
+        step_every: Dur,
+        #[serde(default)]
+        rollback_if: Option<RollbackSpec>,
+    },
+    BlueGreen {
+        service: Name,
+        version: Name,
+    },
+    Rollback(Name),
 }
 
 /// A distribution written out as a variant (a bare duration string is handled by `DistValue`).

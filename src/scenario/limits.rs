@@ -43,6 +43,20 @@ pub const MAX_PHI_WINDOW: u64 = 10_000;
 
 /// Highest phi threshold (φ = 100 is a probability of 1e-100).
 pub const MAX_PHI: f64 = 100.0;
+/// Most versions of one service, the base included: a rollout moves traffic
+/// between two; a handful is all a lesson shows.
+pub const MAX_VERSIONS: usize = 8;
+
+/// Most versions of all services together: each is counted per metrics
+/// window, so this bounds that table (100,000 windows × 32 versions).
+pub const MAX_VERSIONS_TOTAL: usize = 32;
+
+/// Highest message format number a version may declare (it is stored in a byte).
+pub const MAX_FORMAT: u64 = 255;
+
+/// Most steps of one canary.
+pub const MAX_CANARY_STEPS: usize = 100;
+
 /// Most replicas in one balancer's pool.
 pub const MAX_POOL: usize = 64;
 

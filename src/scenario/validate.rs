@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod deploy;
+
 use super::FORMAT_VERSION;
 use super::errors::Problem;
 use super::file::{
@@ -177,6 +179,7 @@ pub(crate) fn convert(
         .map(|(i, (name, spec))| c.node(i, name, spec, &root.field("nodes").key(&name.0)))
         .collect();
     c.call_cycles(&file, &root);
+    c.version_total(&nodes, &root.field("nodes"));
 
     let default_link = c.default_link(file.default_link.as_ref());
     let links = c.links(&file.links, &default_link, &root.field("links"));
@@ -630,8 +633,11 @@ impl Checker<'_> {
                 key_ttl,
                 rate_limit,
                 shed,
+                version,
+                versions,
                 ..
             } => {
+                let versions = self.versions(version.as_ref(), versions, loc);
                 let calls_loc = loc.field("calls");
                 if calls.len() > limits::MAX_CALLS {
                     self.problem(
@@ -719,6 +725,7 @@ impl Checker<'_> {
                     key_ttl: key_ttl.map_or(DEFAULT_KEY_TTL, |t| t.0),
                     rate_limit,
                     shedding,
+                    versions,
                 })
             }
             NodeSpec::Cache {
@@ -1717,6 +1724,25 @@ impl Checker<'_> {
                 }
                 vec![Action::SetService { node: id, change }]
             }
+            ActionSpec::Canary {
+                service,
+                version,
+                steps,
+                step_every,
+                rollback_if,
+            } => self.canary(
+                service,
+                version,
+                steps,
+                step_every,
+                rollback_if.as_ref(),
+                nodes,
+                loc,
+            ),
+            ActionSpec::BlueGreen { service, version } => {
+                self.blue_green(service, version, nodes, loc)
+            }
+            ActionSpec::Rollback(service) => self.rollback(service, nodes, loc),
         }
     }
 

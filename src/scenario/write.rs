@@ -45,6 +45,8 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod deploy;
+
 use super::nested::DEFAULT_BUDGET_TOKENS;
 use super::validate::{
     DEFAULT_EJECT_AFTER, DEFAULT_EJECT_FOR, DEFAULT_ELECTION_MAX, DEFAULT_ELECTION_MIN,
@@ -918,6 +920,7 @@ impl<'a> Writer<'a> {
                     g.add("critical", atom(sh.critical_at.to_string()));
                     f.add("shed", structure("Shed", g));
                 }
+                self.versions(&s.versions, &mut f);
                 "Service"
             }
             NodeKind::Cache(c) => {
@@ -1255,6 +1258,9 @@ impl<'a> Writer<'a> {
                 f.opt("error_rate", change.error_rate.map(|p| atom(num(p))));
                 structure("SetService", f)
             }
+            Action::Canary { service, canary } => self.canary(*service, canary),
+            Action::BlueGreen { service, version } => self.blue_green(*service, *version),
+            Action::Rollback(service) => self.rollback(*service),
         }
     }
 

@@ -240,6 +240,8 @@ pub struct ServiceConfig {
     pub rate_limit: Option<RateLimitConfig>,
     /// Priority-aware load shedding on queue length.
     pub shedding: Option<SheddingConfig>,
+    /// The versions it can run (see [`super::deploy`]); by default one, `v1`.
+    pub versions: super::deploy::Versions,
 }
 
 impl ServiceConfig {
@@ -259,6 +261,7 @@ impl ServiceConfig {
             key_ttl: SimDuration::from_secs(600),
             rate_limit: None,
             shedding: None,
+            versions: Default::default(),
         }
     }
 }
@@ -584,6 +587,15 @@ pub enum Action {
     SetLoad { client: NodeId, load: Load },
     /// Change a service's capacity or behaviour knobs.
     SetService { node: NodeId, change: ServiceChange },
+    /// Roll a version of a service out as a canary (see [`super::deploy`]).
+    Canary {
+        service: NodeId,
+        canary: super::deploy::CanaryConfig,
+    },
+    /// Blue/green: switch every request of a service to a version at once.
+    BlueGreen { service: NodeId, version: usize },
+    /// End a service's canary, or switch back to the version it ran before.
+    Rollback(NodeId),
 }
 
 /// New values for some of a service's knobs; `None` leaves one as it is.

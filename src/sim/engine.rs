@@ -1,5 +1,6 @@
 //! The engine: one event queue, the nodes, the network, the observer.
 
+use crate::metrics::edges::EdgeWindow;
 use crate::metrics::recorder::NodeRole;
 use crate::metrics::recorder::RunTotals;
 use crate::metrics::summary::ServiceWindow;
@@ -44,6 +45,8 @@ enum Event {
         timer: Timer,
         lane: u32,
     },
+    /// A canary's step is over: judge it.
+    DeployStep(super::deploy::StepDue),
 }
 
 struct NodeSlot {
@@ -74,6 +77,8 @@ pub struct Simulation {
     outbox: Outbox,
     /// Index of the first timeline action not yet applied.
     next_action: usize,
+    /// Rollouts of service versions.
+    deploys: super::deploy::Deployments,
 }
 
 impl Simulation {
@@ -162,6 +167,8 @@ impl Simulation {
         }
         let mut recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon);
         recorder.set_watched(&watched_pairs(&config));
+        recorder.set_versions(versioned_services(&config));
+        let deploys = super::deploy::Deployments::new(config.nodes.len());
         let mut queue = EventQueue::default();
         queue.push(SimTime::ZERO, Event::Start);
         Simulation {
@@ -176,6 +183,7 @@ impl Simulation {
             log_hash: 0xcbf2_9ce4_8422_2325,
             outbox: Outbox::default(),
             next_action: 0,
+            deploys,
         }
     }
 
@@ -279,6 +287,12 @@ impl Simulation {
             Event::Timer { node, timer, .. } => {
                 self.handle(node, |n, ctx| n.on_timer(ctx, timer));
             }
+            Event::DeployStep(due) => {
+                let version = self.deploys.routing(due.node).canary.map_or(0, |(v, _)| v);
+                let stats = self.recorder.deploy().take_step(due.node.index(), version);
+                let decision = self.deploys.step(self.now, due, &stats);
+                self.carry_out(due.node, decision);
+            }
         }
         true
     }
@@ -373,6 +387,7 @@ impl Simulation {
                 ..
             } => (3, to.0),
             Event::Timer { node, .. } => (4, node.0),
+            Event::DeployStep(due) => (8, due.node.0),
             Event::Deliver {
                 to,
                 msg: Message::Kv(_),
@@ -553,7 +568,45 @@ impl Simulation {
             Action::SetService { node, change } => {
                 self.handle(node, |n, ctx| n.change_service(ctx, &change));
             }
+            Action::Canary { service, canary } => {
+                let version = canary.version;
+                let decision = self.deploys.canary(now, service, canary);
+                // The first step starts now: forget what came before.
+                self.recorder.deploy().take_step(service.index(), version);
+                self.carry_out(service, decision);
+            }
+            Action::BlueGreen { service, version } => {
+                let decision = self.deploys.switch(now, service, version);
+                self.carry_out(service, decision);
+            }
+            Action::Rollback(service) => {
+                let decision = self.deploys.rollback(now, service);
+                self.carry_out(service, decision);
+            }
         }
+    }
+
+    /// Applies a deployment decision: new routing, its event, the next step.
+    fn carry_out(&mut self, service: NodeId, decision: super::deploy::Decision) {
+        if let Some(routing) = decision.routing {
+            self.nodes[service.index()].node.set_routing(routing);
+        }
+        if let Some(event) = decision.event {
+            self.recorder.deploy().event(event);
+        }
+        if let Some((delay, due)) = decision.next_step {
+            self.queue.push(self.now + delay, Event::DeployStep(due));
+        }
+    }
+
+    /// How service `id` routes its requests between versions now.
+    pub fn routing(&self, id: NodeId) -> super::deploy::Routing {
+        self.deploys.routing(id)
+    }
+
+    /// The rollout events so far.
+    pub fn deploy_events(&self) -> &[crate::metrics::deploy::DeployEvent] {
+        self.recorder.deploy_events()
     }
 
     /// Whether node `id` is up.
@@ -564,6 +617,18 @@ impl Simulation {
     /// The local clock reading of node `id` now, in nanoseconds.
     pub fn local_time(&self, id: NodeId) -> i64 {
         self.nodes[id.index()].clock.local(self.now).0
+    }
+
+    /// What the inspector shows of a Raft node or monitor (log tail, view
+    /// of who is alive); `None` for other kinds.
+    pub fn node_detail(&self, id: NodeId) -> Option<crate::sim::view::NodeDetail> {
+        let slot = self.nodes.get(id.index())?;
+        slot.node.detail(slot.clock.local(self.now))
+    }
+
+    /// Raft leaders elected so far, in order.
+    pub fn raft_leaders(&self) -> &[crate::metrics::raft::LeaderRecord] {
+        self.recorder.raft_leaders()
     }
 
     /// Every node's state now, indexed by `NodeId`.
@@ -622,6 +687,12 @@ impl Simulation {
         self.recorder.windows_since(first)
     }
 
+    /// Calls and attempts per caller → callee edge in the closed windows
+    /// from index `first` on (edges without traffic left out).
+    pub fn edge_windows_since(&self, first: usize) -> Vec<Vec<EdgeWindow>> {
+        self.recorder.edge_windows_since(first).to_vec()
+    }
+
     /// End-to-end figures through the last closed window.
     pub fn totals(&self) -> RunTotals {
         self.recorder.totals()
@@ -670,6 +741,24 @@ impl Simulation {
     pub fn network(&self) -> &Network {
         &self.network
     }
+}
+
+/// Every service with more than one version, with its versions' names.
+fn versioned_services(config: &SimConfig) -> Vec<(usize, Vec<String>)> {
+    config
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match &n.kind {
+            NodeKind::Service(s) if s.versions.count() > 1 => Some((
+                i,
+                (0..s.versions.count())
+                    .map(|v| s.versions.name(v).to_string())
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every (monitor, watched node) pair of the configuration.

@@ -122,12 +122,28 @@ impl Failure {
 }
 
 /// A successful answer's flavour.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Served {
     /// A fallback answered instead of the real thing.
     pub degraded: bool,
     /// A cache answered with an expired entry.
     pub stale: bool,
+    /// The message format of the answer (1, the original, unless a service
+    /// version writes a newer one; see `sim::deploy`).
+    pub format: u8,
+    /// The version of the service that answered (0: the base, or not a service).
+    pub version: u8,
+}
+
+impl Default for Served {
+    fn default() -> Self {
+        Served {
+            degraded: false,
+            stale: false,
+            format: 1,
+            version: 0,
+        }
+    }
 }
 
 /// The answer to one attempt.

@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod deploy;
 pub mod detector;
 pub mod dist;
 pub mod engine;

@@ -19,6 +19,7 @@ use super::files::{self, Files, Picked, Purpose};
 use super::graph::GraphView;
 use super::inspector::{Inspector, View};
 use super::lab_panel::{LabPanel, LabRequest};
+use super::metastability::MetastabilityView;
 use super::pace::Pace;
 use super::palette;
 use super::plots::{Marker, Plots};
@@ -107,6 +108,7 @@ pub struct FaultlabApp {
     /// Show the frame rate (View menu).
     show_fps: bool,
     traces: TracesView,
+    meta: MetastabilityView,
     /// Results of exports running on other threads.
     exports: export::Outbox,
     /// egui's time at the start of this frame (for status messages).
@@ -188,6 +190,7 @@ impl FaultlabApp {
             pace: Pace::default(),
             show_fps: false,
             traces: TracesView::default(),
+            meta: MetastabilityView::default(),
             animate: false,
             lab: LabPanel::default(),
             autosave: Default::default(),
@@ -304,6 +307,7 @@ impl FaultlabApp {
                 about: &mut self.about_open,
                 traces: &mut self.traces.open,
                 red_use: &mut self.traces.red_use_open,
+                metastability: &mut self.meta.open,
             };
             topbar::menu(ui, &self.files.recent, can_undo, toggles, &mut intents);
         });
@@ -367,6 +371,7 @@ impl FaultlabApp {
             self.traces.focus_time(&snap, t);
         }
         self.traces.show(&ctx, &snap);
+        self.meta.show(&ctx, &snap);
 
         if !actions.is_empty() {
             self.redo_actions.clear();
@@ -547,6 +552,9 @@ impl FaultlabApp {
             }
             if !typing && i.consume_key(egui::Modifiers::NONE, Key::R) {
                 self.traces.red_use_open = !self.traces.red_use_open;
+            }
+            if !typing && i.consume_key(egui::Modifiers::NONE, Key::M) {
+                self.meta.open = !self.meta.open;
             }
         });
     }
@@ -938,6 +946,7 @@ impl FaultlabApp {
                             ("Ctrl+O / Ctrl+S / Ctrl+Shift+S", "open / save / save as"),
                             ("Ctrl+Z / Ctrl+Y", "undo / redo a knob edit, or the last action while paused right after it"),
                             ("Esc", "clear the selection"),
+                            ("T / R / M", "traces / RED and USE / metastability windows"),
                             ("click", "select a node or a link"),
                             ("shift-click, shift-drag", "select several nodes"),
                             ("drag a node", "move it"),

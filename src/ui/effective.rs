@@ -124,7 +124,10 @@ impl Effective {
             | Action::Slow { .. }
             | Action::Partition(_)
             | Action::Heal(_)
-            | Action::SetClock { .. } => {}
+            | Action::SetClock { .. }
+            | Action::Canary { .. }
+            | Action::BlueGreen { .. }
+            | Action::Rollback(_) => {}
         }
     }
 }

@@ -132,13 +132,22 @@ pub fn paint_node(
             FontId::proportional(small),
             hue_text(hue, text, health),
         );
-        painter.text(
+        let r2 = painter.text(
             pos2(c.x, r1.bottom() + 1.0),
             Align2::CENTER_TOP,
             figures(look.state, look.role, look.sent_per_s),
             FontId::proportional(small),
             palette::lerp(bg, text, 0.75),
         );
+        if let Some(d) = &look.state.deploy {
+            painter.text(
+                pos2(c.x, r2.bottom() + 1.0),
+                Align2::CENTER_TOP,
+                d.label(),
+                FontId::proportional(small),
+                palette::lerp(bg, text, 0.9),
+            );
+        }
     }
 }
 

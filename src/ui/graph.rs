@@ -584,6 +584,9 @@ fn node_tooltip(ui: &mut Ui, name: &str, role: Role, s: &crate::live::NodeState)
             r.role, r.term, r.commit
         ));
     }
+    if let Some(d) = &s.deploy {
+        ui.label(format!("version {}", d.label()));
+    }
     ui.weak("Click to inspect; drag to move; shift-click to add to a group.");
 }
 

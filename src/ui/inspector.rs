@@ -27,6 +27,8 @@ pub struct Inspector {
     pub drafts: Drafts,
     /// Undo / redo of those edits.
     pub history: History,
+    /// The rollout being prepared for the selected service.
+    pub deploy: super::deploy_panel::DeployDraft,
 }
 
 /// What the inspector reads.
@@ -205,6 +207,9 @@ impl Inspector {
                     ui.end_row();
                 }
             });
+        if let Some(d) = &state.detail {
+            super::replica_view::show(ui, s, d);
+        }
 
         ui.add_space(6.0);
         ui.label(RichText::new("Break it").strong());
@@ -290,6 +295,17 @@ impl Inspector {
                 .id_salt(("capacity", id))
                 .default_open(true)
                 .show(ui, |ui| self.service_editor(ui, id, service, out));
+        }
+
+        // Versions and rollouts of a service with several versions.
+        if let Some(deploy) = &state.deploy {
+            ui.add_space(4.0);
+            CollapsingHeader::new("Deployments")
+                .id_salt(("deployments", id))
+                .default_open(true)
+                .show(ui, |ui| {
+                    super::deploy_panel::show(ui, &mut self.deploy, id, deploy, out);
+                });
         }
 
         // Clock.

@@ -23,11 +23,14 @@
 //!   `palette`: the one colour palette; `style`: fonts;
 //!   `traces`: the traces and RED/USE windows, `waterfall` one trace's
 //!   spans, `trace_path` the path a trace took (highlighted on the graph);
+//!   `metastability`: offered load against goodput and retry
+//!   amplification per edge;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
 
 mod app;
 mod autosave;
+mod deploy_panel;
 mod dist_edit;
 mod drafts;
 mod driver;
@@ -39,14 +42,17 @@ mod graph;
 mod inspector;
 mod lab_panel;
 mod links;
+pub mod metastability;
 mod pace;
 mod palette;
 mod plots;
 mod policy;
+mod replica_view;
 mod selection;
 mod series;
 mod style;
 mod timeline;
+mod timeline_marks;
 mod topbar;
 mod topology;
 pub mod trace_path;

@@ -57,9 +57,13 @@ impl TracesView {
     /// Draws whichever of the two windows are open.
     pub fn show(&mut self, ctx: &Context, snap: &Snapshot) {
         let mut open = self.open;
+        // Low on the screen, over the plots, so the graph shows the
+        // highlighted path beside the waterfall.
+        let screen = ctx.content_rect();
         egui::Window::new("Traces")
             .open(&mut open)
-            .default_size(vec2(1040.0, 640.0))
+            .default_pos(egui::pos2(screen.left() + 8.0, screen.bottom() - 540.0))
+            .default_size(vec2(1040.0, 520.0))
             .show(ctx, |ui| self.traces_ui(ui, snap));
         self.open = open;
         let mut open = self.red_use_open;

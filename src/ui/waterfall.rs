@@ -60,8 +60,9 @@ pub fn show(ui: &mut Ui, t: &Trace, names: &[&str]) {
         .max_height(ui.available_height().max(160.0))
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.add_sized(
-                    vec2(LABEL_W, ROW),
+                left_aligned(
+                    ui,
+                    LABEL_W,
                     egui::Label::new(RichText::new("span").strong()),
                 );
                 ui.add_sized(
@@ -75,7 +76,7 @@ pub fn show(ui: &mut Ui, t: &Trace, names: &[&str]) {
             for (s, d) in t.spans.iter().zip(depth) {
                 ui.horizontal(|ui| {
                     let text = format!("{}{}", "   ".repeat(d.min(12)), describe(s, names));
-                    ui.add_sized(vec2(LABEL_W, ROW), egui::Label::new(text).truncate());
+                    left_aligned(ui, LABEL_W, egui::Label::new(text).truncate());
                     let skew_ms = (local_offset(s) - client_offset) as f64 / 1e6;
                     let skew = RichText::new(format!("{skew:+.3} ms", skew = skew_ms)).monospace();
                     let skew = if skew_ms.abs() >= 0.001 {
@@ -95,6 +96,18 @@ pub fn show(ui: &mut Ui, t: &Trace, names: &[&str]) {
                 });
             }
         });
+}
+
+/// A widget in a cell `width` wide, from its left edge.
+fn left_aligned(ui: &mut Ui, width: f32, widget: impl egui::Widget) {
+    ui.allocate_ui_with_layout(
+        vec2(width, ROW),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(width);
+            ui.add(widget)
+        },
+    );
 }
 
 /// Maps true nanoseconds to x within the bars.

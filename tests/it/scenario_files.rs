@@ -878,6 +878,20 @@ fn the_full_file_gives_exactly_the_expected_configuration() {
         }
     );
     assert_eq!(recs.calls[0].to, id("catalog"));
+    assert_eq!(
+        recs.versions,
+        faultlab::sim::deploy::Versions {
+            base: "r1".into(),
+            others: vec![faultlab::sim::deploy::VersionConfig {
+                name: "r2".into(),
+                error_rate: 0.05,
+                work: Some(Dist::Constant { ns: 3e6 }),
+                extra_latency: Some(Dist::Exponential { mean_ns: 1e6 }),
+                format: 2,
+                reads: 3,
+            }],
+        }
+    );
 
     let db = service(c, "db");
     assert_eq!(
@@ -1096,6 +1110,29 @@ fn the_full_file_gives_exactly_the_expected_configuration() {
                 },
             },
         ),
+        (
+            s_(100),
+            Action::Canary {
+                service: id("recs"),
+                canary: faultlab::sim::deploy::CanaryConfig {
+                    version: 1,
+                    steps: vec![0.1, 0.5],
+                    step_every: ms(5000),
+                    rollback_if: faultlab::sim::deploy::RollbackBound {
+                        error_rate: Some(0.01),
+                        p99: Some(ms(50)),
+                    },
+                },
+            },
+        ),
+        (
+            s_(110),
+            Action::BlueGreen {
+                service: id("recs"),
+                version: 1,
+            },
+        ),
+        (s_(115), Action::Rollback(id("recs"))),
         (s_(120), Action::Crash(id("worker"))),
     ];
     let got: Vec<(SimTime, Action)> = c

@@ -14,6 +14,7 @@ use faultlab::sim::config::{
     Priority, QueueConfig, RateLimitConfig, RetryBudgetConfig, RetryConfig, RetryOn, ServiceChange,
     ServiceConfig, SheddingConfig, SimConfig, SloConfig, TimedAction, TokenBucketConfig,
 };
+use faultlab::sim::deploy::{CanaryConfig, RollbackBound, VersionConfig, Versions};
 use faultlab::sim::dist::{Dist, Z_99};
 use faultlab::sim::time::{SimDuration, SimTime};
 use rand::{RngExt, SeedableRng};
@@ -590,6 +591,26 @@ impl Gen {
         SimDuration(self.ns(lo, hi))
     }
 
+    /// A service's versions: usually just the base, sometimes up to two more.
+    fn versions(&mut self) -> Versions {
+        let base = if self.chance(0.5) { "v1" } else { "blue" }.to_string();
+        let others = if self.chance(0.3) {
+            (0..self.range(1, 2))
+                .map(|k| VersionConfig {
+                    name: format!("v{}", k + 2),
+                    error_rate: if self.chance(0.5) { 0.0 } else { self.prob() },
+                    work: self.chance(0.5).then(|| self.dist(0)),
+                    extra_latency: self.chance(0.5).then(|| self.dist(0)),
+                    format: self.range(1, 255) as u8,
+                    reads: self.range(1, 255) as u8,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Versions { base, others }
+    }
+
     /// A probability, often an awkward one.
     fn prob(&mut self) -> f64 {
         match self.below(7) {
@@ -946,6 +967,7 @@ impl Gen {
                             normal_at: n as u32,
                             critical_at: c as u32,
                         }),
+                        versions: self.versions(),
                     })
                 }
             };
@@ -1098,6 +1120,13 @@ impl Gen {
             .map(NodeId)
             .filter(|i| matches!(nodes[i.index()].kind, NodeKind::Service(_)))
             .collect();
+        let versioned: Vec<(NodeId, usize)> = (0..n)
+            .map(NodeId)
+            .filter_map(|i| match &nodes[i.index()].kind {
+                NodeKind::Service(s) if s.versions.count() > 1 => Some((i, s.versions.count())),
+                _ => None,
+            })
+            .collect();
 
         let mut times: Vec<u64> = (0..self.below(10))
             .map(|_| self.ns(0, duration.as_nanos()))
@@ -1114,7 +1143,7 @@ impl Gen {
             let at = SimTime(t);
             let node = |g: &mut Self| NodeId(g.below(n as u64) as u32);
             let mut push = |action| timeline.push(TimedAction { at, action });
-            match self.below(11) {
+            match self.below(13) {
                 0 => push(Action::Crash(node(self))),
                 1 => push(Action::Restart(node(self))),
                 2 => push(Action::Slow {
@@ -1168,6 +1197,35 @@ impl Gen {
                         offset_ns,
                         drift_ppm,
                     });
+                }
+                11 if !versioned.is_empty() => {
+                    let (service, count) = self.pick(&versioned);
+                    let mut steps: Vec<f64> =
+                        (0..self.range(1, 4)).map(|_| self.positive(1.0)).collect();
+                    steps.sort_by(f64::total_cmp);
+                    push(Action::Canary {
+                        service,
+                        canary: CanaryConfig {
+                            version: self.below(count as u64) as usize,
+                            steps,
+                            step_every: self.dur(1, DAY),
+                            rollback_if: RollbackBound {
+                                error_rate: self.chance(0.5).then(|| self.prob()),
+                                p99: self.chance(0.5).then(|| self.dur(1, DAY)),
+                            },
+                        },
+                    });
+                }
+                12 if !versioned.is_empty() => {
+                    let (service, count) = self.pick(&versioned);
+                    if self.chance(0.5) {
+                        push(Action::BlueGreen {
+                            service,
+                            version: self.below(count as u64) as usize,
+                        });
+                    } else {
+                        push(Action::Rollback(service));
+                    }
                 }
                 8 if !service_ids.is_empty() => {
                     let mut change = ServiceChange {

@@ -239,8 +239,8 @@ impl Cache {
                     let me = ctx.me.index();
                     ctx.rec().cache_stale(me);
                     Ok(Served {
-                        degraded: false,
                         stale: true,
+                        ..Served::default()
                     })
                 } else {
                     Err(Failure::Error)

@@ -190,6 +190,8 @@ pub struct Caller {
     edges: Vec<Edge>,
     slots: Vec<Slot>,
     free: Vec<u32>,
+    /// The newest reply format it reads; newer answers are rejected as errors.
+    reads: u8,
 }
 
 impl Caller {
@@ -203,7 +205,14 @@ impl Caller {
             edges,
             slots: Vec::new(),
             free: Vec::new(),
+            reads: 1,
         }
+    }
+
+    /// Reads reply formats up to `format` from now on (1 unless a service
+    /// version says otherwise; see `sim::deploy`).
+    pub fn set_reads(&mut self, format: u8) {
+        self.reads = format;
     }
 
     /// The callee of edge `edge`.
@@ -268,6 +277,7 @@ impl Caller {
         let me = ctx.me.index();
         ctx.rec().call_started(me);
         let e = &mut self.edges[edge];
+        ctx.rec().edge_call(me, e.to.index());
         if let Some(budget) = e.policy.retry.budget {
             e.budget_tokens = (e.budget_tokens + budget.ratio).min(budget.max_tokens);
         }
@@ -407,8 +417,15 @@ impl Caller {
             return None; // this attempt already timed out
         }
         call.pending &= !(1 << attempt);
+        let result = match reply.result {
+            Ok(served) if served.format > self.reads => {
+                ctx.format_rejected(self.edges[usize::from(call.edge)].to, served.version);
+                Err(Failure::Error)
+            }
+            r => r,
+        };
         let root = call.spec.root;
-        ctx.trace(|t, at| t.attempt_end(at, root, reply.call, status_of(reply.result)));
+        ctx.trace(|t, at| t.attempt_end(at, root, reply.call, status_of(result)));
         let sent = if attempt + 1 == call.attempts {
             call.last_sent
         } else {
@@ -418,11 +435,11 @@ impl Caller {
         if let Some(HedgeConfig::Percentile(p)) = edge.policy.hedge {
             edge.tracker.record(ctx.local.since(sent), p);
         }
-        let success = reply.result.is_ok();
+        let success = result.is_ok();
         if let Some(b) = edge.breaker.as_mut() {
             b.record(ctx.local, success, std::mem::take(&mut call.probe));
         }
-        match reply.result {
+        match result {
             Ok(served) => Some(self.finish(ctx, slot, Ok(served))),
             Err(cause) => {
                 let (me, to) = (ctx.me.index(), edge.to.index());

@@ -144,6 +144,28 @@ impl<'a> Ctx<'a> {
             .ejection(self.now, self.me.index(), replica.index(), ejected);
     }
 
+    /// Version `version` of service `node` (this one) answered a request
+    /// that spent `duration` here.
+    pub fn version_answered(
+        &mut self,
+        node: usize,
+        version: usize,
+        ok: bool,
+        duration: SimDuration,
+    ) {
+        let now = self.now;
+        self.rec.deploy().answered(now, node, version, ok, duration);
+    }
+
+    /// This node rejected a successful answer of version `version` of
+    /// `callee`: a message format it cannot read.
+    pub fn format_rejected(&mut self, callee: NodeId, version: u8) {
+        let now = self.now;
+        self.rec
+            .deploy()
+            .rejected(now, callee.index(), usize::from(version));
+    }
+
     /// Lets `f` record spans when tracing is on (nothing happens otherwise).
     #[inline]
     pub fn trace(&mut self, f: impl FnOnce(&mut Tracer, At)) {

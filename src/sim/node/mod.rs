@@ -13,6 +13,7 @@ pub mod ctx;
 pub mod monitor;
 pub mod replica;
 pub mod service;
+pub mod versions;
 
 pub use ctx::{Ctx, Outbox, Stamp};
 
@@ -29,6 +30,9 @@ use replica::client::StoreClient;
 use replica::raft::RaftNode;
 use replica::{KvTimer, Replica};
 use service::Service;
+
+/// Raft log entries the inspector shows.
+const LOG_TAIL: usize = 6;
 
 /// Every timer a node can set. Timers are never cancelled: each carries
 /// enough (a generation) for its owner to recognise and ignore stale ones.
@@ -195,6 +199,13 @@ impl Node {
         }
     }
 
+    /// Routes a service's requests between its versions (others ignore it).
+    pub fn set_routing(&mut self, routing: crate::sim::deploy::Routing) {
+        if let Node::Service(s) = self {
+            s.set_routing(routing);
+        }
+    }
+
     /// Parallel workers now (services only).
     pub fn workers(&self) -> Option<u32> {
         match self {
@@ -243,6 +254,19 @@ impl Node {
             replica::raft::Role::Candidate => "candidate",
         };
         Some(crate::sim::view::RaftView { role, term, commit })
+    }
+
+    /// A Raft node's log tail and view of its peers, a monitor's view of
+    /// the nodes it watches; `local` is the node's clock now.
+    pub fn detail(
+        &self,
+        local: crate::sim::clock::LocalTime,
+    ) -> Option<crate::sim::view::NodeDetail> {
+        match self {
+            Node::Raft(r) => Some(r.detail(local, LOG_TAIL)),
+            Node::Monitor(m) => Some(m.detail(local)),
+            _ => None,
+        }
     }
 
     /// End-to-end requests waiting for an answer (clients only).

@@ -27,6 +27,7 @@ use super::Timer;
 use super::bucket::TokenBucket;
 use super::caller::{CallOutcome, CallSpec, Caller};
 use super::ctx::{Ctx, Stamp};
+use super::versions::VersionRouter;
 
 /// A queue with no capacity in the file still stops here, so that an
 /// overloaded run cannot exhaust memory.
@@ -42,6 +43,8 @@ struct Job {
     successes: u32,
     failures: u32,
     degraded: bool,
+    /// The version serving it (0 when the service has one).
+    version: u8,
 }
 
 struct JobSlot {
@@ -75,6 +78,8 @@ pub struct Service {
     key_order: VecDeque<(LocalTime, RootId)>,
     overall_limit: Option<TokenBucket>,
     per_caller_limit: Vec<Option<TokenBucket>>,
+    /// Present only when the service has several versions.
+    router: Option<Box<VersionRouter>>,
 }
 
 impl Service {
@@ -101,6 +106,7 @@ impl Service {
                 .and_then(|r| r.overall)
                 .map(TokenBucket::new),
             per_caller_limit: vec![None; names.len()],
+            router: VersionRouter::new(seed, name, &config.versions),
             config,
         }
     }
@@ -141,6 +147,15 @@ impl Service {
                 break;
             };
             self.begin_work(ctx, next);
+        }
+    }
+
+    /// Routes requests between versions as `routing` says; the service's
+    /// own calls read what the stable version reads from now on.
+    pub fn set_routing(&mut self, routing: crate::sim::deploy::Routing) {
+        if let Some(r) = self.router.as_mut() {
+            r.set_routing(routing);
+            self.caller.set_reads(r.stable_reads());
         }
     }
 
@@ -195,6 +210,7 @@ impl Service {
             successes: 0,
             failures: 0,
             degraded: false,
+            version: self.router.as_mut().map_or(0, |r| r.pick()),
         });
         if self.config.idempotency_keys && request.idempotency_key {
             self.keys.insert(request.root, KeyState::InProgress(slot));
@@ -273,11 +289,17 @@ impl Service {
 
     fn begin_work(&mut self, ctx: &mut Ctx, slot: u32) {
         self.busy += 1;
-        let work = self
-            .config
-            .work
-            .sample(&mut self.work_rng)
-            .mul_f64(self.slow);
+        let work = match self.router.as_mut() {
+            None => self.config.work.sample(&mut self.work_rng),
+            Some(r) => {
+                let version = self.slots[slot as usize]
+                    .job
+                    .as_ref()
+                    .map_or(0, |j| j.version);
+                r.work(version, &self.config.work, &mut self.work_rng)
+            }
+        }
+        .mul_f64(self.slow);
         let generation = self.slots[slot as usize].generation;
         ctx.set_timer(work, Timer::WorkDone { slot, generation });
     }
@@ -307,8 +329,13 @@ impl Service {
             return;
         };
         let (root, from, call) = (job.request.root, job.from.0, job.request.call);
+        let version = job.version;
         // Always draw, so the error knob does not shift later draws.
-        let failed = self.error_rng.random::<f64>() < self.config.error_rate;
+        let u = self.error_rng.random::<f64>();
+        let failed = match &self.router {
+            None => u < self.config.error_rate,
+            Some(r) => r.failed(version, self.config.error_rate, u),
+        };
         if failed {
             self.finish(ctx, slot, Err(Failure::Error));
             return;
@@ -374,7 +401,7 @@ impl Service {
             if edge >= edges {
                 let served = Served {
                     degraded: job.degraded,
-                    stale: false,
+                    ..Served::default()
                 };
                 self.finish(ctx, slot, Ok(served));
                 return;
@@ -450,14 +477,14 @@ impl Service {
                         slot,
                         Ok(Served {
                             degraded,
-                            stale: false,
+                            ..Served::default()
                         }),
                     );
                 } else if failed > calls - wait_for {
                     let result = match fallback {
                         Fallback::Default => Ok(Served {
                             degraded: true,
-                            stale: false,
+                            ..Served::default()
                         }),
                         Fallback::Fail => Err(Failure::Error),
                     };
@@ -473,6 +500,20 @@ impl Service {
         let job = s.job.take().expect("finish is only called on live jobs");
         s.generation = s.generation.wrapping_add(1);
         self.free.push(slot);
+        let result = match &self.router {
+            None => result,
+            Some(r) => {
+                let (me, version) = (ctx.me.index(), job.version);
+                let ok = result.is_ok();
+                let duration = ctx.since(job.stamp);
+                ctx.version_answered(me, usize::from(version), ok, duration);
+                result.map(|served| Served {
+                    format: r.format(version),
+                    version,
+                    ..served
+                })
+            }
+        };
         let reply = |call| Message::Reply(Reply { call, result });
         ctx.send(job.from, reply(job.request.call));
         for &(from, call) in &job.waiters {

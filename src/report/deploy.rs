@@ -1,0 +1,54 @@
+//! The deployments part of the table: requests per version, rollout events.
+
+use std::fmt::Write as _;
+
+use crate::metrics::deploy::{DeployKind, DeploySummary};
+
+use super::{pct, truncate};
+
+/// Appends the per-version counts and the rollout events to `o`.
+pub(super) fn table(o: &mut String, d: &DeploySummary) {
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{:<16} {:<10} {:>10} {:>8} {:>9} {:>8}",
+        "service", "version", "requests", "errors", "rejected", "failed"
+    );
+    for (name, s) in &d.services {
+        for (i, v) in s.versions.iter().enumerate() {
+            let shown = if i == 0 {
+                truncate(name, 16)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "{:<16} {:<10} {:>10} {:>8} {:>9} {:>8}",
+                shown,
+                truncate(&v.version, 10),
+                v.counts.requests,
+                v.counts.errors,
+                v.counts.rejected,
+                pct(v.failure_rate)
+            );
+        }
+    }
+    for e in &d.events {
+        let what = match e.kind {
+            DeployKind::Canary => format!("canary {} at {}", e.version, pct(e.fraction)),
+            DeployKind::Step => format!("canary {} raised to {}", e.version, pct(e.fraction)),
+            DeployKind::Promote => format!("canary {} promoted to 100%", e.version),
+            DeployKind::Switch => format!("switched to {}", e.version),
+            DeployKind::Rollback => format!("rolled back to {}", e.version),
+        };
+        let reason = e
+            .reason
+            .as_deref()
+            .map_or_else(String::new, |r| format!(": {r}"));
+        let _ = writeln!(
+            o,
+            "deploy      {:.1} s  {} {what}{reason}",
+            e.at_s, e.service
+        );
+    }
+}
