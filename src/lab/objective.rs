@@ -80,9 +80,9 @@ pub enum Metric {
     StaleReads,
     /// Acknowledged store writes the history proves lost (at the end of the run).
     LostWrites,
-    /// Store keys whose history is not linearizable (whole run only).
+    /// Store keys whose history is not linearizable (at the end of the run).
     NonLinearizableKeys,
-    /// Store operations that succeeded ÷ store operations (whole run only).
+    /// Store operations that succeeded ÷ store operations that ended (at the end of the run).
     StoreAvailability,
     /// One client's succeeded ÷ finished requests (whole run only).
     ClientAvailability(String),
@@ -92,9 +92,9 @@ pub enum Metric {
     Detections,
     /// Crashes of watched nodes a monitor never suspected before the restart (whole run only).
     MissedDetections,
-    /// Mean time from a crash to its detection, ms (whole run only).
+    /// Mean time from a crash to its detection, ms (at the end of the run).
     MeanTimeToDetectMs,
-    /// Longest time from a crash to its detection, ms (whole run only).
+    /// Longest time from a crash to its detection, ms (at the end of the run).
     MaxTimeToDetectMs,
     /// Raft leaders elected (at the end of the run).
     LeaderElections,
@@ -172,12 +172,8 @@ impl Metric {
                 | Metric::CallAmplification(_)
                 | Metric::CallRetries(_)
                 | Metric::CacheHitRatio(_)
-                | Metric::NonLinearizableKeys
-                | Metric::StoreAvailability
                 | Metric::ClientAvailability(_)
                 | Metric::MissedDetections
-                | Metric::MeanTimeToDetectMs
-                | Metric::MaxTimeToDetectMs
                 | Metric::VersionRequests(..)
         )
     }
@@ -192,6 +188,10 @@ impl Metric {
                 self,
                 Metric::StaleReads
                     | Metric::LostWrites
+                    | Metric::NonLinearizableKeys
+                    | Metric::StoreAvailability
+                    | Metric::MeanTimeToDetectMs
+                    | Metric::MaxTimeToDetectMs
                     | Metric::FalseSuspicions
                     | Metric::Detections
                     | Metric::LeaderElections

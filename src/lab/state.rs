@@ -2,22 +2,25 @@
 //! the run knows only once it is summarised (the checker needs the whole
 //! history of store operations).
 //!
-//! - **Stale reads, lost writes, false suspicions, detections** over the whole
-//!   run are the summary's counts (`consistency`, `detection`); over a range
-//!   they are the sums of the windows' `state` counts, by the rule of
-//!   [`super::measure`] (a stale read counts in the window its read
-//!   completed in, a lost write in the window it was acknowledged in, a
-//!   suspicion in the window it was raised in).
-//! - **Leader elections** count the leaders the run recorded whose election
-//!   time lies in the range (`from ≤ t < to`): exact, since each carries its time.
-//! - **Non-linearizable keys, store and client availability, missed
-//!   detections, times to detect** exist for the whole run only.
+//! Over the whole run they are the summary's figures (`consistency`,
+//! `detection`, `raft`, `clients`). Over a range they come from the windows'
+//! `state`, by the rule of [`super::measure`] (windows wholly inside):
 //!
-//! Live, none of these has a value yet: they are shown at the end.
+//! - **stale reads, lost writes, non-linearizable keys, false suspicions,
+//!   detections**: sums (a stale read counts in the window its read
+//!   completed in, a lost write in the window it was acknowledged in, a key
+//!   in the first window whose end cuts a non-linearizable prefix);
+//! - **store availability**: Σ succeeded ÷ Σ ended store operations;
+//! - **mean time to detect**: Σ times ÷ Σ detections; **longest**: the largest;
+//! - **leader elections**: the leaders recorded whose election time lies in
+//!   the range (`from ≤ t < to`), exact since each carries its time.
+//!
+//! **Client availability** and **missed detections** exist for the whole run
+//! only. Live, none of these has a value yet: they are shown at the end.
 
 use super::measure::windows_in;
 use super::objective::{During, Metric};
-use crate::metrics::summary::availability;
+use crate::metrics::summary::{StateWindow, availability};
 use crate::metrics::{RunSummary, WindowSummary};
 
 /// A value and what a reader should know about it.
@@ -37,13 +40,15 @@ pub(super) fn measure(
     let Some(run) = run else {
         return Some((None, Some("measured at the end of the run".to_string())));
     };
-    let windowed = |f: fn(&crate::metrics::summary::StateWindow) -> u64| -> Measured {
-        let ws = windows_in(during, windows);
-        if ws.is_empty() {
-            return (None, Some(format!("no metrics window lies {during}")));
-        }
-        let n: u64 = ws.iter().filter_map(|w| w.state.as_ref()).map(f).sum();
-        (Some(n as f64), None)
+    let states: Vec<StateWindow> = windows_in(during, windows)
+        .iter()
+        .map(|w| w.state.unwrap_or_default())
+        .collect();
+    if during != During::Whole && states.is_empty() {
+        return Some((None, Some(format!("no metrics window lies {during}"))));
+    }
+    let windowed = |f: fn(&StateWindow) -> u64| -> Measured {
+        (Some(states.iter().map(f).sum::<u64>() as f64), None)
     };
     let whole = during == During::Whole;
     Some(match metric {
@@ -56,6 +61,7 @@ pub(super) fn measure(
                 Metric::StaleReads => windowed(|s| s.stale_reads),
                 Metric::LostWrites if whole => (Some(c.lost_writes as f64), None),
                 Metric::LostWrites => windowed(|s| s.lost_writes),
+                _ if !whole => windowed(|s| s.not_linearizable),
                 _ => (
                     Some(c.keys_not_linearizable as f64),
                     (c.keys_too_large > 0).then(|| {
@@ -69,6 +75,14 @@ pub(super) fn measure(
         }
         Metric::StoreAvailability => match &run.consistency {
             None => absent("replicated store"),
+            Some(_) if !whole => {
+                let ops: u64 = states.iter().map(|s| s.store_ops).sum();
+                let ok: u64 = states.iter().map(|s| s.store_ok).sum();
+                match ops {
+                    0 => (None, Some(format!("no store operation ended {during}"))),
+                    _ => (Some(availability(ok, ops)), None),
+                }
+            }
             Some(c) if c.operations == 0 => (None, Some("no store operation ran".to_string())),
             Some(c) => (
                 Some(availability(c.reads_ok + c.writes_ok, c.operations)),
@@ -93,11 +107,14 @@ pub(super) fn measure(
             let Some(d) = &run.detection else {
                 return Some(absent("monitor"));
             };
-            let time = |t: f64| -> Measured {
+            let detected: u64 = states.iter().map(|s| s.detections).sum();
+            let time = |t: f64, ranged: f64| -> Measured {
                 match (d.crashes_watched, d.detections) {
                     (0, _) => (None, Some("no watched node crashed".to_string())),
                     (_, 0) => (None, Some("no crash was detected".to_string())),
-                    _ => (Some(t), None),
+                    _ if whole => (Some(t), None),
+                    _ if detected == 0 => (None, Some(format!("no crash was detected {during}"))),
+                    _ => (Some(ranged), None),
                 }
             };
             match metric {
@@ -109,8 +126,14 @@ pub(super) fn measure(
                     Some(d.crashes_watched.saturating_sub(d.detections) as f64),
                     None,
                 ),
-                Metric::MeanTimeToDetectMs => time(d.mean_time_to_detect_ms),
-                _ => time(d.max_time_to_detect_ms),
+                Metric::MeanTimeToDetectMs => time(
+                    d.mean_time_to_detect_ms,
+                    states.iter().map(|s| s.detect_ms_total).sum::<f64>() / detected as f64,
+                ),
+                _ => time(
+                    d.max_time_to_detect_ms,
+                    states.iter().map(|s| s.detect_ms_max).fold(0.0, f64::max),
+                ),
             }
         }
         Metric::LeaderElections => match &run.raft {
@@ -162,7 +185,6 @@ mod tests {
     use crate::lab::{Comparison, Objective, Verdict, evaluate_objectives, evaluate_so_far};
     use crate::metrics::detection::DetectionSummary;
     use crate::metrics::raft::{LeaderRecord, RaftSummary};
-    use crate::metrics::summary::StateWindow;
     use crate::sim::Simulation;
     use crate::sim::time::SimDuration;
 
@@ -181,6 +203,12 @@ mod tests {
                 stale_reads: u64::from(matches!(i, 2 | 3 | 7)),
                 lost_writes: u64::from(i == 7),
                 false_suspicions: u64::from(i == 1),
+                not_linearizable: u64::from(i == 4),
+                store_ops: 10,
+                store_ok: if i == 5 { 4 } else { 10 },
+                detections: u64::from(matches!(i, 6 | 8)),
+                detect_ms_total: [0.0, 100.0][usize::from(matches!(i, 6 | 8))] * (i as f64 - 5.0),
+                detect_ms_max: [0.0, 100.0][usize::from(matches!(i, 6 | 8))] * (i as f64 - 5.0),
                 ..StateWindow::default()
             });
         }
@@ -274,6 +302,21 @@ mod tests {
             value(&r, Metric::ClientAvailability("x".into()), During::Whole),
             None
         );
+    }
+
+    #[test]
+    fn ranges_of_ratios_and_times_come_from_the_windows() {
+        let r = run();
+        let b = |a, z| During::Between(s(a), s(z));
+        assert_eq!(
+            value(&r, Metric::StoreAvailability, b(4, 6)),
+            Some(14.0 / 20.0)
+        );
+        assert_eq!(value(&r, Metric::NonLinearizableKeys, b(4, 5)), Some(1.0));
+        // Detections at 6 s (100 ms) and 8 s (300 ms).
+        assert_eq!(value(&r, Metric::MeanTimeToDetectMs, b(6, 9)), Some(200.0));
+        assert_eq!(value(&r, Metric::MaxTimeToDetectMs, b(6, 8)), Some(100.0));
+        assert_eq!(value(&r, Metric::MaxTimeToDetectMs, b(0, 5)), None);
     }
 
     #[test]
