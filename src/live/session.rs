@@ -11,6 +11,7 @@ use crate::sim::config::{Action, NodeId, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::view::NodeView;
 
+use super::fork::Fork;
 use super::snapshot::{EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
 use super::{Command, Speed};
 use crate::metrics::trace::{Trace, TraceConfig};
@@ -34,6 +35,8 @@ pub struct Session {
     traces: Arc<Vec<Arc<Trace>>>,
     edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
     failure: Option<RunnerFailure>,
+    /// A forked run being compared with this one.
+    fork: Option<Fork>,
 }
 
 impl Session {
@@ -55,6 +58,7 @@ impl Session {
             traces: Arc::new(Vec::new()),
             edge_windows: Arc::new(Vec::new()),
             failure: None,
+            fork: None,
         }
     }
 
@@ -137,6 +141,12 @@ impl Session {
                     self.restart_at(now);
                 }
             }
+            Command::Fork { change, label } => {
+                let now = self.now();
+                let config = merged(&self.base, self.seed, &self.recorded);
+                self.fork = guarded_fork(|| Fork::start(config, change, label, now));
+            }
+            Command::EndFork => self.fork = None,
             Command::Shutdown => return false,
         }
         true
@@ -151,6 +161,13 @@ impl Session {
             at,
             action: action.clone(),
         });
+        if let Some(mut fork) = self.fork.take() {
+            let a = action.clone();
+            self.fork = guarded_fork(move || {
+                fork.act(at, a);
+                fork
+            });
+        }
         self.sim.schedule_action(at, action);
         // Take effect at once, even while paused.
         self.guarded(|sim| sim.run_until(at));
@@ -165,6 +182,8 @@ impl Session {
         self.traces = Arc::new(Vec::new());
         self.edge_windows = Arc::new(Vec::new());
         self.failure = None;
+        // A fork compares from its moment on; starting again ends it.
+        self.fork = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
         self.guarded(|sim| sim.run_until(t));
@@ -188,6 +207,13 @@ impl Session {
         }
         self.guarded(|sim| sim.run_until(target));
         self.collect_windows();
+        if let Some(mut fork) = self.fork.take() {
+            let now = self.now();
+            self.fork = guarded_fork(move || {
+                fork.advance_to(now);
+                fork
+            });
+        }
         self.now().saturating_since(start)
     }
 
@@ -283,6 +309,7 @@ impl Session {
             failure: self.failure.clone(),
             traces: self.traces.clone(),
             edge_windows: self.edge_windows.clone(),
+            fork: self.fork.as_ref().map(Fork::view),
         }
     }
 }
@@ -339,6 +366,11 @@ fn merged(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> SimConfig {
     config.timeline.extend(recorded.iter().cloned());
     config.timeline.sort_by_key(|a| a.at);
     config
+}
+
+/// Runs `f` on a fork; a panic in the fork ends the comparison only.
+fn guarded_fork(f: impl FnOnce() -> Fork) -> Option<Fork> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 fn build(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> Simulation {
