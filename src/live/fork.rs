@@ -33,7 +33,12 @@ pub struct Fork {
 impl Fork {
     /// Rebuilds `config` (with its recorded actions already merged) plus
     /// `change` at `now`, and runs it, headless, to `now`.
-    pub fn start(mut config: SimConfig, change: Option<Action>, label: String, now: SimTime) -> Fork {
+    pub fn start(
+        mut config: SimConfig,
+        change: Option<Action>,
+        label: String,
+        now: SimTime,
+    ) -> Fork {
         if let Some(action) = change {
             // After every action already due at `now`, as a live action is.
             config.timeline.push(TimedAction { at: now, action });

@@ -7,10 +7,12 @@
 //! is applied at the current simulated time *and recorded* as a timeline
 //! entry, so replaying the recorded actions headless gives the same run.
 
+pub mod fork;
 pub mod runner;
 pub mod session;
 pub mod snapshot;
 
+pub use fork::ForkView;
 pub use runner::LiveRunner;
 pub use session::Session;
 pub use snapshot::{DeployState, EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
@@ -60,6 +62,17 @@ pub enum Command {
     /// Forget the last recorded action if it has not been simulated past
     /// (paused right after it); the run is replayed without it.
     UndoLastAction,
+    /// Fork the run for comparison: the same scenario, seed and recorded
+    /// actions with `change` applied now (none: a control fork), stepped in
+    /// lockstep with this run. Replaces any earlier fork.
+    Fork {
+        /// The change the fork gets and this run does not.
+        change: Option<Action>,
+        /// The change in words.
+        label: String,
+    },
+    /// End the comparison: drop the fork.
+    EndFork,
     /// Stop the runner thread.
     Shutdown,
 }

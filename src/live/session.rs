@@ -11,6 +11,7 @@ use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
 use crate::sim::view::NodeView;
 
+use super::fork::Fork;
 use super::snapshot::{DeployState, EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
 use super::{Command, Speed};
 use crate::metrics::trace::{Trace, TraceConfig};
@@ -36,6 +37,8 @@ pub struct Session {
     alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
     edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
     failure: Option<RunnerFailure>,
+    /// A forked run being compared with this one.
+    fork: Option<Fork>,
 }
 
 impl Session {
@@ -58,6 +61,7 @@ impl Session {
             alerts: Arc::new(Vec::new()),
             edge_windows: Arc::new(Vec::new()),
             failure: None,
+            fork: None,
         }
     }
 
@@ -140,6 +144,12 @@ impl Session {
                     self.restart_at(now);
                 }
             }
+            Command::Fork { change, label } => {
+                let now = self.now();
+                let config = merged(&self.base, self.seed, &self.recorded);
+                self.fork = guarded_fork(|| Fork::start(config, change, label, now));
+            }
+            Command::EndFork => self.fork = None,
             Command::Shutdown => return false,
         }
         true
@@ -154,6 +164,13 @@ impl Session {
             at,
             action: action.clone(),
         });
+        if let Some(mut fork) = self.fork.take() {
+            let a = action.clone();
+            self.fork = guarded_fork(move || {
+                fork.act(at, a);
+                fork
+            });
+        }
         self.sim.schedule_action(at, action);
         // Take effect at once, even while paused.
         self.guarded(|sim| sim.run_until(at));
@@ -170,6 +187,8 @@ impl Session {
         self.alerts = Arc::new(Vec::new());
         self.edge_windows = Arc::new(Vec::new());
         self.failure = None;
+        // A fork compares from its moment on; starting again ends it.
+        self.fork = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
         let (base, seed, recorded) = (self.base.clone(), self.seed, self.recorded.clone());
@@ -203,6 +222,13 @@ impl Session {
         }
         self.guarded(|sim| sim.run_until(target));
         self.collect_windows();
+        if let Some(mut fork) = self.fork.take() {
+            let now = self.now();
+            self.fork = guarded_fork(move || {
+                fork.advance_to(now);
+                fork
+            });
+        }
         self.now().saturating_since(start)
     }
 
@@ -305,6 +331,7 @@ impl Session {
             leaders: Arc::new(self.sim.raft_leaders().to_vec()),
             alerts: self.alerts.clone(),
             edge_windows: self.edge_windows.clone(),
+            fork: self.fork.as_ref().map(Fork::view),
         }
     }
 }
@@ -381,6 +408,11 @@ fn merged(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> SimConfig {
     config.timeline.extend(recorded.iter().cloned());
     config.timeline.sort_by_key(|a| a.at);
     config
+}
+
+/// Runs `f` on a fork; a panic in the fork ends the comparison only.
+fn guarded_fork(f: impl FnOnce() -> Fork) -> Option<Fork> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 fn build(base: &SimConfig, seed: u64, recorded: &[TimedAction]) -> Simulation {

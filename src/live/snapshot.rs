@@ -181,4 +181,6 @@ pub struct Snapshot {
     /// Calls and attempts per caller → callee edge, one entry per closed
     /// window, aligned with `windows` (shared, append-only).
     pub edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
+    /// The run forked from this one for comparison, if any.
+    pub fork: Option<super::ForkView>,
 }

@@ -12,6 +12,7 @@ use egui::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::compare::CompareView;
 use super::driver::Driver;
 use super::effective::Effective;
 use super::export;
@@ -109,6 +110,7 @@ pub struct FaultlabApp {
     show_fps: bool,
     traces: TracesView,
     meta: MetastabilityView,
+    compare: CompareView,
     /// Results of exports running on other threads.
     exports: export::Outbox,
     /// egui's time at the start of this frame (for status messages).
@@ -191,6 +193,7 @@ impl FaultlabApp {
             show_fps: false,
             traces: TracesView::default(),
             meta: MetastabilityView::default(),
+            compare: CompareView::default(),
             animate: false,
             lab: LabPanel::default(),
             autosave: Default::default(),
@@ -308,6 +311,7 @@ impl FaultlabApp {
                 traces: &mut self.traces.open,
                 red_use: &mut self.traces.red_use_open,
                 metastability: &mut self.meta.open,
+                compare: &mut self.compare.open,
             };
             topbar::menu(ui, &self.files.recent, can_undo, toggles, &mut intents);
         });
@@ -372,13 +376,17 @@ impl FaultlabApp {
         }
         self.traces.show(&ctx, &snap);
         self.meta.show(&ctx, &snap);
+        if let Some(command) = self.compare.show(&ctx, &snap) {
+            self.driver.send(command);
+        }
 
         if !actions.is_empty() {
             self.redo_actions.clear();
             self.hint = false;
         }
         for a in actions {
-            self.driver.send(Command::Act(a));
+            let command = self.compare.route(a);
+            self.driver.send(command);
         }
         for intent in intents {
             self.carry_out(&ctx, intent);

@@ -23,6 +23,7 @@
 //!   `palette`: the one colour palette; `style`: fonts;
 //!   `traces`: the traces and RED/USE windows, `waterfall` one trace's
 //!   spans, `trace_path` the path a trace took (highlighted on the graph);
+//!   `compare`: fork the run with one change and plot both;
 //!   `metastability`: offered load against goodput and retry
 //!   amplification per edge;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
@@ -30,6 +31,7 @@
 
 mod app;
 mod autosave;
+mod compare;
 mod deploy_panel;
 mod dist_edit;
 mod drafts;

@@ -80,6 +80,8 @@ pub struct ViewToggles<'a> {
     pub red_use: &'a mut bool,
     /// The metastability window.
     pub metastability: &'a mut bool,
+    /// The compare-runs window.
+    pub compare: &'a mut bool,
 }
 
 /// The menu row.
@@ -166,6 +168,7 @@ pub fn menu(
             ui.checkbox(view.traces, "Traces");
             ui.checkbox(view.red_use, "RED / USE");
             ui.checkbox(view.metastability, "Metastability");
+            ui.checkbox(view.compare, "Compare runs");
             ui.separator();
             if ui.button("Fit graph to view").clicked() {
                 out.push(Intent::FitGraph);

@@ -62,8 +62,8 @@ impl TracesView {
         let screen = ctx.content_rect();
         egui::Window::new("Traces")
             .open(&mut open)
-            .default_pos(egui::pos2(screen.left() + 8.0, screen.bottom() - 540.0))
-            .default_size(vec2(1040.0, 520.0))
+            .default_pos(egui::pos2(screen.left() + 8.0, screen.bottom() - 490.0))
+            .default_size(vec2(1040.0, 480.0))
             .show(ctx, |ui| self.traces_ui(ui, snap));
         self.open = open;
         let mut open = self.red_use_open;
@@ -105,7 +105,7 @@ impl TracesView {
             .collect();
         egui::ScrollArea::vertical()
             .id_salt("trace-list")
-            .max_height(190.0)
+            .max_height(120.0)
             .show(ui, |ui| self.lists(ui, snap));
         ui.separator();
         ui.horizontal(|ui| {

@@ -7,6 +7,7 @@ mod alerts;
 mod balancing;
 mod cli;
 mod clocks;
+mod compare;
 mod crash_isolation;
 mod deploy;
 mod deploy_window;
