@@ -9,6 +9,7 @@ pub mod counts;
 pub mod detection;
 pub mod histogram;
 pub mod history;
+pub mod ledger;
 pub mod raft;
 pub mod recorder;
 pub mod summary;
