@@ -11,6 +11,7 @@ pub mod detection;
 pub mod edges;
 pub mod histogram;
 pub mod history;
+pub mod ledger;
 pub mod raft;
 pub mod recorder;
 pub mod state;

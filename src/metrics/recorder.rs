@@ -1,6 +1,6 @@
 //! The observer that turns simulation happenings into windows and totals.
 
-use rustc_hash::FxHashSet;
+use super::ledger::DuplicateLedger;
 
 use crate::sim::config::SloConfig;
 use crate::sim::message::{Failure, RootId, Served};
@@ -182,31 +182,6 @@ struct WindowRecord {
     nodes: Vec<(NodeCounters, f64)>,
 }
 
-/// Remembers which (node, request) pairs have executed, to count duplicate
-/// executions of non-idempotent operations. Memory is bounded: entries older
-/// than the horizon (between one and two horizons) are forgotten, so a repeat
-/// arriving later than that is not counted.
-struct DuplicateLedger {
-    horizon: SimDuration,
-    rotate_at: SimTime,
-    current: FxHashSet<(u32, RootId)>,
-    previous: FxHashSet<(u32, RootId)>,
-}
-
-impl DuplicateLedger {
-    fn executed(&mut self, now: SimTime, node: u32, root: RootId) -> bool {
-        if now >= self.rotate_at {
-            self.previous = std::mem::take(&mut self.current);
-            self.rotate_at = now + self.horizon;
-        }
-        let key = (node, root);
-        if self.previous.contains(&key) {
-            return true;
-        }
-        !self.current.insert(key)
-    }
-}
-
 /// Collects everything a run measures. Time always moves forward: call
 /// [`Recorder::advance`] with the time of each event before recording it.
 pub struct Recorder {
@@ -277,12 +252,7 @@ impl Recorder {
             total_latency: LatencyHistogram::default(),
             windows: Vec::new(),
             nodes,
-            ledger: DuplicateLedger {
-                horizon: SimDuration(ledger_horizon.as_nanos().max(1)),
-                rotate_at: SimTime::ZERO + ledger_horizon,
-                current: FxHashSet::default(),
-                previous: FxHashSet::default(),
-            },
+            ledger: DuplicateLedger::new(ledger_horizon),
             network: NetworkSummary::default(),
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod caller;
 pub mod client;
 pub mod ctx;
+pub mod keys;
 pub mod monitor;
 pub mod replica;
 pub mod service;

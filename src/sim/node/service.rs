@@ -11,8 +11,6 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap;
-
 use rand::RngExt;
 
 use crate::metrics::trace::ServeEnd;
@@ -27,6 +25,7 @@ use super::Timer;
 use super::bucket::TokenBucket;
 use super::caller::{CallOutcome, CallSpec, Caller};
 use super::ctx::{Ctx, Stamp};
+use super::keys::{KeyState, KeyStore};
 use super::versions::VersionRouter;
 
 /// A queue with no capacity in the file still stops here, so that an
@@ -52,16 +51,6 @@ struct JobSlot {
     job: Option<Job>,
 }
 
-enum KeyState {
-    /// Being executed by the job in this slot.
-    InProgress(u32),
-    /// Answered; repeats get the same answer until it expires.
-    Done {
-        result: Result<Served, Failure>,
-        at: LocalTime,
-    },
-}
-
 /// A service node.
 pub struct Service {
     config: ServiceConfig,
@@ -73,9 +62,7 @@ pub struct Service {
     free: Vec<u32>,
     queue: VecDeque<u32>,
     busy: u32,
-    keys: FxHashMap<RootId, KeyState>,
-    /// Answered keys in the order they were answered, for expiry.
-    key_order: VecDeque<(LocalTime, RootId)>,
+    keys: KeyStore,
     overall_limit: Option<TokenBucket>,
     per_caller_limit: Vec<Option<TokenBucket>>,
     /// Present only when the service has several versions.
@@ -99,8 +86,7 @@ impl Service {
             free: Vec::new(),
             queue: VecDeque::new(),
             busy: 0,
-            keys: FxHashMap::default(),
-            key_order: VecDeque::new(),
+            keys: KeyStore::new(config.key_ttl),
             overall_limit: config
                 .rate_limit
                 .and_then(|r| r.overall)
@@ -213,7 +199,7 @@ impl Service {
             version: self.router.as_mut().map_or(0, |r| r.pick()),
         });
         if self.config.idempotency_keys && request.idempotency_key {
-            self.keys.insert(request.root, KeyState::InProgress(slot));
+            self.keys.start(request.root, slot);
         }
         if self.busy < self.config.workers {
             self.begin_work(ctx, slot);
@@ -225,26 +211,26 @@ impl Service {
 
     /// Answers a repeat from the key store; false when the key is new or expired.
     fn answer_repeat(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) -> bool {
-        match self.keys.get(&request.root) {
-            Some(KeyState::Done { result, at }) if ctx.local.since(*at) < self.config.key_ttl => {
+        match self.keys.get(request.root) {
+            Some(KeyState::Done { result, at }) if ctx.local.since(at) < self.config.key_ttl => {
                 let me = ctx.me.index();
                 ctx.rec().deduplicated(me);
                 let end = ServeEnd {
                     deduplicated: true,
-                    ..ServeEnd::answered(*result)
+                    ..ServeEnd::answered(result)
                 };
                 ctx.trace(|t, at| t.serve_end(at, request.root, from.0, request.call, end));
                 ctx.send(
                     from,
                     Message::Reply(Reply {
                         call: request.call,
-                        result: *result,
+                        result,
                     }),
                 );
                 true
             }
             Some(KeyState::InProgress(slot)) => {
-                let job = self.slots[*slot as usize]
+                let job = self.slots[slot as usize]
                     .job
                     .as_mut()
                     .expect("in-progress keys point at live jobs");
@@ -549,17 +535,7 @@ impl Service {
     }
 
     fn remember(&mut self, now: LocalTime, root: RootId, result: Result<Served, Failure>) {
-        while let Some(&(at, old)) = self.key_order.front() {
-            if now.since(at) < self.config.key_ttl {
-                break;
-            }
-            self.key_order.pop_front();
-            if matches!(self.keys.get(&old), Some(KeyState::Done { at: a, .. }) if *a == at) {
-                self.keys.remove(&old);
-            }
-        }
-        self.keys.insert(root, KeyState::Done { result, at: now });
-        self.key_order.push_back((now, root));
+        self.keys.answer(now, root, result);
     }
 
     /// A crash: queued and running work is lost, remembered keys too.
@@ -579,7 +555,6 @@ impl Service {
         self.queue.clear();
         self.busy = 0;
         self.keys.clear();
-        self.key_order.clear();
         self.caller.reset();
         self.overall_limit = self
             .config
