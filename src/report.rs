@@ -54,6 +54,10 @@ pub fn write_csv<W: io::Write>(summary: &RunSummary, out: W) -> csv::Result<()> 
             header.push(format!("{n}.{field}"));
         }
     }
+    let with_state = summary.windows.iter().any(|w| w.state.is_some());
+    if with_state {
+        header.extend(STATE_COLUMNS.iter().map(|c| format!("state.{c}")));
+    }
     w.write_record(&header)?;
     for win in &summary.windows {
         let l = &win.latency_ms;
@@ -93,10 +97,45 @@ pub fn write_csv<W: io::Write>(summary: &RunSummary, out: W) -> csv::Result<()> 
                 fmt_f(s.p99_ms),
             ]);
         }
+        if with_state {
+            row.extend(state_cells(&win.state.unwrap_or_default()));
+        }
         w.write_record(&row)?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// The replicated-state columns (`state.NAME`), last in the CSV.
+const STATE_COLUMNS: [&str; 11] = [
+    "stale_reads",
+    "lost_writes",
+    "not_linearizable",
+    "store_ops",
+    "store_ok",
+    "suspicions",
+    "false_suspicions",
+    "detections",
+    "detect_ms_total",
+    "detect_ms_max",
+    "elections",
+];
+
+/// One window's [`STATE_COLUMNS`].
+fn state_cells(s: &crate::metrics::summary::StateWindow) -> [String; 11] {
+    [
+        s.stale_reads.to_string(),
+        s.lost_writes.to_string(),
+        s.not_linearizable.to_string(),
+        s.store_ops.to_string(),
+        s.store_ok.to_string(),
+        s.suspicions.to_string(),
+        s.false_suspicions.to_string(),
+        s.detections.to_string(),
+        fmt_f(s.detect_ms_total),
+        fmt_f(s.detect_ms_max),
+        s.elections.to_string(),
+    ]
 }
 
 fn fmt_f(x: f64) -> String {

@@ -168,10 +168,11 @@ impl Search<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn w(invoke: u64, complete: u64, v: u64) -> RegOp {
+    /// A write of `v`, invoked and completed at these positions.
+    pub(crate) fn w(invoke: u64, complete: u64, v: u64) -> RegOp {
         RegOp {
             invoke,
             complete: Some(complete),
@@ -179,7 +180,8 @@ mod tests {
         }
     }
 
-    fn r(invoke: u64, complete: u64, vs: &[u64]) -> RegOp {
+    /// A read of `vs`, invoked and completed at these positions.
+    pub(crate) fn r(invoke: u64, complete: u64, vs: &[u64]) -> RegOp {
         RegOp {
             invoke,
             complete: Some(complete),

@@ -4,6 +4,7 @@
 
 pub mod anomalies;
 pub mod linearizable;
+pub mod windows;
 
 use std::collections::BTreeMap;
 
@@ -48,15 +49,7 @@ pub struct ConsistencySummary {
     pub read_repairs: u64,
 }
 
-/// Per-window counts: stale reads by the read's completion, lost writes by
-/// the write's completion.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct WindowConsistency {
-    /// Stale reads that completed in the window.
-    pub stale_reads: u64,
-    /// Lost writes acknowledged in the window.
-    pub lost_writes: u64,
-}
+pub use windows::WindowConsistency;
 
 /// Checks `history`; `window_ends` are the end times of the run's windows,
 /// in order, for the per-window counts.
@@ -83,33 +76,44 @@ pub fn analyse(
             Outcome::Unknown | Outcome::Pending => s.unknown += 1,
         }
     }
-    for verdict in registers(ops).values().map(|r| linearizable::check(r)) {
-        match verdict {
+    let registers = registers(ops);
+    let mut violating = Vec::new();
+    for (&key, reg) in &registers {
+        match linearizable::check(reg) {
             Verdict::Linearizable => s.keys_checked += 1,
             Verdict::Violation => {
                 s.keys_checked += 1;
                 s.keys_not_linearizable += 1;
+                violating.push(key);
             }
             Verdict::TooLarge => s.keys_too_large += 1,
         }
     }
-    let mut windows = vec![WindowConsistency::default(); window_ends.len()];
-    let window_of = |t: SimTime| window_ends.partition_point(|&end| end <= t);
+    let mut windows = window_counts(ops, &found, window_ends);
+    let cuts = windows::cuts(ops, window_ends);
+    windows::linearizability_onsets(&registers, &violating, &cuts, &mut windows);
+    (s, windows)
+}
+
+/// Stale reads and lost writes per window (no linearizability: that needs
+/// the search, which [`analyse`] runs).
+pub fn window_counts(
+    ops: &[OpRecord],
+    found: &anomalies::Anomalies,
+    window_ends: &[SimTime],
+) -> Vec<WindowConsistency> {
+    let mut counts = vec![WindowConsistency::default(); window_ends.len()];
     for &r in &found.stale_reads {
-        if let Some((t, _)) = ops[r].complete
-            && let Some(w) = windows.get_mut(window_of(t))
-        {
-            w.stale_reads += 1;
+        if let Some((t, _)) = ops[r].complete {
+            windows::bump(&mut counts, window_ends, t, |c| c.stale_reads += 1);
         }
     }
     for &w in &found.lost_writes {
-        if let Some((t, _)) = ops[w].complete
-            && let Some(win) = windows.get_mut(window_of(t))
-        {
-            win.lost_writes += 1;
+        if let Some((t, _)) = ops[w].complete {
+            windows::bump(&mut counts, window_ends, t, |c| c.lost_writes += 1);
         }
     }
-    (s, windows)
+    counts
 }
 
 /// Each key's operations as a register history for the linearizability

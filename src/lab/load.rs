@@ -390,7 +390,12 @@ fn node_problem(metric: &Metric, c: &SimConfig) -> Option<String> {
         return Some(unknown_node(name, c));
     };
     let kind = &c.nodes[id.index()].kind;
+    let client = matches!(kind, NodeKind::Client(_) | NodeKind::StoreClient(_));
     match (metric, kind) {
+        (Metric::ClientAvailability(_), _) if client => None,
+        (Metric::ClientAvailability(_), k) => {
+            Some(format!("{name:?} is a {}, not a client", k.label()))
+        }
         (_, NodeKind::Client(_)) => Some(format!(
             "{name:?} is a client; this metric is about the nodes that serve requests"
         )),

@@ -33,6 +33,9 @@
 //!   objective fails ("nothing succeeded") rather than pass on an empty set.
 //! - Some figures exist only for the whole run (see
 //!   [`Metric::whole_run_only`]); the lab loader refuses them with a range.
+//! - Replicated-state, detection and election figures are measured once the
+//!   run is summarised, by the rules in `src/lab/state.rs` (counts over a
+//!   range are sums of the windows' `state`; elections count by their time).
 
 use serde::Serialize;
 
@@ -121,7 +124,7 @@ pub fn evaluate_so_far(
                 Some(to) => now_s + EDGE_EPSILON_S >= to.min(end_s),
                 None => now_s + EDGE_EPSILON_S >= end_s,
             };
-            if o.metric.whole_run_only() {
+            if o.metric.measured_at_end() {
                 return ObjectiveResult {
                     note: Some("measured from the run's summary at the end".to_string()),
                     ..result(o, None, None, true)
@@ -178,6 +181,9 @@ fn measure(
     windows: &[WindowSummary],
     run: Option<&RunSummary>,
 ) -> (Option<f64>, Option<String>) {
+    if let Some(m) = super::state::measure(&o.metric, o.during, windows, run) {
+        return m;
+    }
     if let Some(node) = o.metric.node() {
         let known = match run {
             Some(r) => r.services.contains_key(node),
@@ -261,6 +267,7 @@ fn whole(metric: &Metric, run: &RunSummary) -> (Option<f64>, Option<String>) {
                 None => return (None, Some(format!("{n:?} has no version {v:?}"))),
             }
         }
+        _ => return (None, Some("measured from the run's summary".to_string())),
     };
     (value, None)
 }
@@ -332,6 +339,7 @@ fn ranged(metric: &Metric, ws: &[&WindowSummary]) -> (Option<f64>, Option<String
         | Metric::VersionRequests(..) => {
             (None, Some("measured over the whole run only".to_string()))
         }
+        _ => (None, Some("measured from the run's summary".to_string())),
     }
 }
 

@@ -68,6 +68,7 @@ mod load;
 pub mod measure;
 mod objective;
 mod parse;
+mod state;
 
 use std::path::PathBuf;
 

@@ -79,6 +79,28 @@ pub enum Metric {
     /// Requests the named version of a service answered (whole run only;
     /// see `sim::deploy`): `VersionRequests("api", "v2")`.
     VersionRequests(String, String),
+    /// Store reads that returned an already overwritten value (at the end of the run).
+    StaleReads,
+    /// Acknowledged store writes the history proves lost (at the end of the run).
+    LostWrites,
+    /// Store keys whose history is not linearizable (whole run only).
+    NonLinearizableKeys,
+    /// Store operations that succeeded ÷ store operations (whole run only).
+    StoreAvailability,
+    /// One client's succeeded ÷ finished requests (whole run only).
+    ClientAvailability(String),
+    /// Failure-detector suspicions of a node that was up (at the end of the run).
+    FalseSuspicions,
+    /// Crashes of watched nodes that a monitor detected (at the end of the run).
+    Detections,
+    /// Crashes of watched nodes a monitor never suspected before the restart (whole run only).
+    MissedDetections,
+    /// Mean time from a crash to its detection, ms (whole run only).
+    MeanTimeToDetectMs,
+    /// Longest time from a crash to its detection, ms (whole run only).
+    MaxTimeToDetectMs,
+    /// Raft leaders elected (at the end of the run).
+    LeaderElections,
 }
 
 /// How a value compares with the target.
@@ -133,7 +155,8 @@ impl Metric {
             | Metric::CallAmplification(n)
             | Metric::CallRetries(n)
             | Metric::CacheHitRatio(n)
-            | Metric::VersionRequests(n, _) => Some(n),
+            | Metric::VersionRequests(n, _)
+            | Metric::ClientAvailability(n) => Some(n),
             _ => None,
         }
     }
@@ -150,7 +173,29 @@ impl Metric {
                 | Metric::CallRetries(_)
                 | Metric::CacheHitRatio(_)
                 | Metric::VersionRequests(..)
+                | Metric::NonLinearizableKeys
+                | Metric::StoreAvailability
+                | Metric::ClientAvailability(_)
+                | Metric::MissedDetections
+                | Metric::MeanTimeToDetectMs
+                | Metric::MaxTimeToDetectMs
         )
+    }
+
+    /// Whether the figure is known only once the run is summarised (the
+    /// checker needs the whole history; the detector and election records
+    /// are kept by the run), so that a live run cannot show it yet. Ranges
+    /// of the per-window ones are measured then too.
+    pub fn measured_at_end(&self) -> bool {
+        self.whole_run_only()
+            || matches!(
+                self,
+                Metric::StaleReads
+                    | Metric::LostWrites
+                    | Metric::FalseSuspicions
+                    | Metric::Detections
+                    | Metric::LeaderElections
+            )
     }
 
     /// Whether a range's value is the largest per-window percentile (an upper
@@ -177,13 +222,17 @@ impl Metric {
             Metric::Availability
             | Metric::ServiceUtilization(_)
             | Metric::CacheHitRatio(_)
-            | Metric::BudgetRemaining => Unit::Percent,
+            | Metric::BudgetRemaining
+            | Metric::StoreAvailability
+            | Metric::ClientAvailability(_) => Unit::Percent,
             Metric::LatencyP50Ms
             | Metric::LatencyP90Ms
             | Metric::LatencyP99Ms
             | Metric::LatencyP999Ms
             | Metric::LatencyMaxMs
-            | Metric::ServiceP99Ms(_) => Unit::Millis,
+            | Metric::ServiceP99Ms(_)
+            | Metric::MeanTimeToDetectMs
+            | Metric::MaxTimeToDetectMs => Unit::Millis,
             Metric::FailedRequests
             | Metric::Timeouts
             | Metric::Duplicates
@@ -193,7 +242,14 @@ impl Metric {
             | Metric::ServiceRejected(_)
             | Metric::ServiceErrors(_)
             | Metric::CallRetries(_)
-            | Metric::VersionRequests(..) => Unit::Count,
+            | Metric::VersionRequests(..)
+            | Metric::StaleReads
+            | Metric::LostWrites
+            | Metric::NonLinearizableKeys
+            | Metric::FalseSuspicions
+            | Metric::Detections
+            | Metric::MissedDetections
+            | Metric::LeaderElections => Unit::Count,
             Metric::Amplification | Metric::ServiceQueue(_) | Metric::CallAmplification(_) => {
                 Unit::Ratio
             }
@@ -238,6 +294,17 @@ impl fmt::Display for Metric {
             Metric::CallRetries(n) => write!(f, "retries from {n:?}"),
             Metric::CacheHitRatio(n) => write!(f, "hit ratio of {n:?}"),
             Metric::VersionRequests(n, v) => write!(f, "requests version {v:?} of {n:?} served"),
+            Metric::StaleReads => write!(f, "stale reads"),
+            Metric::LostWrites => write!(f, "lost acknowledged writes"),
+            Metric::NonLinearizableKeys => write!(f, "non-linearizable keys"),
+            Metric::StoreAvailability => write!(f, "store availability"),
+            Metric::ClientAvailability(n) => write!(f, "availability for {n:?}"),
+            Metric::FalseSuspicions => write!(f, "false suspicions"),
+            Metric::Detections => write!(f, "crashes detected"),
+            Metric::MissedDetections => write!(f, "crashes missed"),
+            Metric::MeanTimeToDetectMs => write!(f, "mean time to detect"),
+            Metric::MaxTimeToDetectMs => write!(f, "longest time to detect"),
+            Metric::LeaderElections => write!(f, "leader elections"),
         }
     }
 }

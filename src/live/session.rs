@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::metrics::WindowSummary;
+use crate::metrics::edges::EdgeWindow;
 use crate::sim::Simulation;
 use crate::sim::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
 use crate::sim::time::{SimDuration, SimTime};
@@ -31,6 +32,9 @@ pub struct Session {
     pause_at: Option<SimTime>,
     windows: Arc<Vec<Arc<WindowSummary>>>,
     traces: Arc<Vec<Arc<Trace>>>,
+    /// Burn-rate alerts over the closed windows.
+    alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
+    edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
     failure: Option<RunnerFailure>,
 }
 
@@ -51,6 +55,8 @@ impl Session {
             pause_at,
             windows: Arc::new(Vec::new()),
             traces: Arc::new(Vec::new()),
+            alerts: Arc::new(Vec::new()),
+            edge_windows: Arc::new(Vec::new()),
             failure: None,
         }
     }
@@ -155,16 +161,29 @@ impl Session {
     }
 
     /// Rebuilds the run from time zero with the recorded actions and
-    /// re-simulates, headless, to `t`; leaves it paused there.
+    /// re-simulates, headless, to `t`; leaves it paused there. Building is
+    /// guarded too: if it panics, the failure is shown (at time zero) and the
+    /// previous run's windows are not shown as this one's.
     fn restart_at(&mut self, t: SimTime) {
-        self.sim = build(&self.base, self.seed, &self.recorded);
         self.windows = Arc::new(Vec::new());
         self.traces = Arc::new(Vec::new());
+        self.alerts = Arc::new(Vec::new());
+        self.edge_windows = Arc::new(Vec::new());
         self.failure = None;
         self.playing = false;
         self.pause_at = Some(SimTime::ZERO + self.base.duration).filter(|&end| end > t);
-        self.guarded(|sim| sim.run_until(t));
-        self.collect_windows();
+        let (base, seed, recorded) = (self.base.clone(), self.seed, self.recorded.clone());
+        let mut built = false;
+        self.guarded(|sim| {
+            *sim = build(&base, seed, &recorded);
+            built = true;
+            sim.run_until(t);
+        });
+        if built {
+            self.collect_windows();
+        } else if let Some(failure) = self.failure.as_mut() {
+            failure.at = SimTime::ZERO;
+        }
     }
 
     /// Advances simulated time by up to `d`, stopping early at a pause point.
@@ -216,6 +235,13 @@ impl Session {
         if !new.is_empty() {
             let windows = Arc::make_mut(&mut self.windows);
             windows.extend(new.into_iter().map(Arc::new));
+            self.alerts = Arc::new(crate::metrics::alerts::burn_rate_alerts(
+                &self.windows,
+                self.base.slo.availability,
+                self.base.duration.as_secs_f64(),
+            ));
+            let edges = self.sim.edge_windows_since(self.edge_windows.len());
+            Arc::make_mut(&mut self.edge_windows).extend(edges.into_iter().map(Arc::new));
             // Traces are kept by the time their window closes: collect them with it.
             let traces = self.sim.traces_since(self.traces.len());
             if !traces.is_empty() {
@@ -276,6 +302,9 @@ impl Session {
             },
             failure: self.failure.clone(),
             traces: self.traces.clone(),
+            leaders: Arc::new(self.sim.raft_leaders().to_vec()),
+            alerts: self.alerts.clone(),
+            edge_windows: self.edge_windows.clone(),
         }
     }
 }
@@ -321,6 +350,7 @@ fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) 
         drift_ppm: view.drift_ppm,
         health,
         raft: view.raft,
+        detail: sim.node_detail(id),
         deploy: deploy_state(config, sim, id),
     }
 }

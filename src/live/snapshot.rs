@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::metrics::edges::EdgeWindow;
 use crate::metrics::trace::Trace;
 use crate::metrics::{LatencySummary, WindowSummary};
 use crate::sim::config::{NodeId, SimConfig, TimedAction};
@@ -62,6 +63,8 @@ pub struct NodeState {
     pub health: Health,
     /// A Raft node's role, term and commit index.
     pub raft: Option<crate::sim::view::RaftView>,
+    /// A Raft node's log tail and a Raft leader's or monitor's view of who is alive.
+    pub detail: Option<crate::sim::view::NodeDetail>,
     /// A service with several versions: which serve its requests now.
     pub deploy: Option<DeployState>,
 }
@@ -171,4 +174,11 @@ pub struct Snapshot {
     /// Traces kept so far (sampled, failed, each window's slowest), in the
     /// order kept (shared, append-only; a trace is copied when kept).
     pub traces: Arc<Vec<Arc<Trace>>>,
+    /// Raft leaders elected so far, in order (empty without Raft nodes).
+    pub leaders: Arc<Vec<crate::metrics::raft::LeaderRecord>>,
+    /// Burn-rate alerts fired and cleared over the closed windows, in time order.
+    pub alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
+    /// Calls and attempts per caller → callee edge, one entry per closed
+    /// window, aligned with `windows` (shared, append-only).
+    pub edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
 }

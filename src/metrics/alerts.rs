@@ -19,6 +19,8 @@
 //! thresholds keep their meaning: 14.4 still spends 2% of the run's budget
 //! in the fast long lookback, 6 still spends 5% in the slow one.
 
+use std::borrow::Borrow;
+
 use serde::Serialize;
 
 use super::summary::WindowSummary;
@@ -82,10 +84,11 @@ pub struct AlertEvent {
 }
 
 /// Burn rate of the `n` windows ending at index `i` (fewer at the start).
-fn burn(windows: &[WindowSummary], i: usize, n: usize, allowance: f64) -> f64 {
+fn burn<W: Borrow<WindowSummary>>(windows: &[W], i: usize, n: usize, allowance: f64) -> f64 {
     let from = (i + 1).saturating_sub(n);
     let (failed, total) = windows[from..=i]
         .iter()
+        .map(Borrow::borrow)
         .fold((0u64, 0u64), |(f, t), w| (f + w.failed, t + w.total));
     if total == 0 {
         return 0.0;
@@ -100,9 +103,14 @@ fn burn(windows: &[WindowSummary], i: usize, n: usize, allowance: f64) -> f64 {
 
 /// The fire and clear events of both rules over a run's windows, for an
 /// availability `target` and an SLO period of `period_s` seconds (the run's
-/// duration; see the module documentation).
-pub fn burn_rate_alerts(windows: &[WindowSummary], target: f64, period_s: f64) -> Vec<AlertEvent> {
-    let Some(first) = windows.first() else {
+/// duration; see the module documentation). The windows may be shared
+/// (`Arc<WindowSummary>`, as the live session keeps them).
+pub fn burn_rate_alerts<W: Borrow<WindowSummary>>(
+    windows: &[W],
+    target: f64,
+    period_s: f64,
+) -> Vec<AlertEvent> {
+    let Some(first) = windows.first().map(Borrow::borrow) else {
         return Vec::new();
     };
     let window_s = (first.end_s - first.start_s).max(1e-9);
@@ -118,7 +126,7 @@ pub fn burn_rate_alerts(windows: &[WindowSummary], target: f64, period_s: f64) -
             if holds != firing {
                 firing = holds;
                 events.push(AlertEvent {
-                    at_s: windows[i].end_s,
+                    at_s: windows[i].borrow().end_s,
                     severity,
                     firing,
                     long_burn,

@@ -35,6 +35,7 @@ pub struct Detection {
     /// (monitor, target) pairs that already detected the target's current crash.
     detected: Vec<(usize, usize)>,
     false_at: Vec<SimTime>,
+    suspect_at: Vec<SimTime>,
     detect_times: Vec<SimDuration>,
     detect_at: Vec<SimTime>,
     crashes_watched: u64,
@@ -79,6 +80,7 @@ impl Detection {
 
     /// `monitor` began suspecting `target` at `now`.
     pub fn suspected(&mut self, now: SimTime, monitor: usize, target: usize) {
+        self.suspect_at.push(now);
         match self.down_since.get(target).copied().flatten() {
             Some(since) => {
                 if !self.detected.contains(&(monitor, target)) {
@@ -124,8 +126,17 @@ impl Detection {
         &self.false_at
     }
 
-    /// Times of the detections.
-    pub fn detection_times(&self) -> &[SimTime] {
-        &self.detect_at
+    /// Times of every suspicion raised (detections, false suspicions, and
+    /// repeated suspicions of a crash already detected).
+    pub fn suspicion_times(&self) -> &[SimTime] {
+        &self.suspect_at
+    }
+
+    /// The detections: when each happened and how long after its crash.
+    pub fn detections(&self) -> impl Iterator<Item = (SimTime, SimDuration)> + '_ {
+        self.detect_at
+            .iter()
+            .copied()
+            .zip(self.detect_times.iter().copied())
     }
 }

@@ -48,6 +48,9 @@ pub struct History {
     pub ops: Vec<OpRecord>,
     /// Operations not recorded because the history was full.
     pub dropped: u64,
+    /// When each finished operation ended as its client saw it (unknown
+    /// outcomes included), and whether it succeeded; in order of ending.
+    pub ended: Vec<(SimTime, bool)>,
     seq: u64,
 }
 
@@ -81,6 +84,8 @@ impl History {
             return;
         }
         self.seq += 1;
+        let ok = matches!(outcome, Outcome::Read(_) | Outcome::Written);
+        self.ended.push((now, ok));
         if outcome != Outcome::Unknown {
             op.complete = Some((now, self.seq));
         }

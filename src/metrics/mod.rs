@@ -8,10 +8,12 @@ pub mod alerts;
 pub mod counts;
 pub mod deploy;
 pub mod detection;
+pub mod edges;
 pub mod histogram;
 pub mod history;
 pub mod raft;
 pub mod recorder;
+pub mod state;
 pub mod summary;
 pub mod trace;
 

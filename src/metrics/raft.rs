@@ -87,6 +87,16 @@ impl RaftLedger {
         }
     }
 
+    /// The leaders elected so far, in order (the first [`MAX_LEADER_RECORDS`]).
+    pub fn leaders(&self) -> &[LeaderRecord] {
+        &self.leaders
+    }
+
+    /// Whether any Raft node ran.
+    pub fn used(&self) -> bool {
+        self.used
+    }
+
     /// The summary, when any Raft node ran.
     pub fn summary(&self) -> Option<RaftSummary> {
         self.used.then(|| RaftSummary {

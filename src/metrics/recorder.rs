@@ -1,6 +1,6 @@
 //! The observer that turns simulation happenings into windows and totals.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::sim::config::SloConfig;
 use crate::sim::message::{Failure, RootId, Served};
@@ -10,6 +10,7 @@ use super::counts::FailureCounts;
 use super::detection::Detection;
 use super::histogram::{LatencyHistogram, LatencySummary, WindowLatencies};
 use super::history::{History, Outcome};
+use super::state::StateSources;
 use super::summary::{BalancerSummary, EjectionEvent};
 use super::summary::{
     CacheSummary, CallSummary, ClientSummary, NetworkSummary, QueueSummary, RequestSummary,
@@ -188,8 +189,8 @@ struct WindowRecord {
 struct DuplicateLedger {
     horizon: SimDuration,
     rotate_at: SimTime,
-    current: HashSet<(u32, RootId)>,
-    previous: HashSet<(u32, RootId)>,
+    current: FxHashSet<(u32, RootId)>,
+    previous: FxHashSet<(u32, RootId)>,
 }
 
 impl DuplicateLedger {
@@ -226,6 +227,8 @@ pub struct Recorder {
     unfinished: u64,
     arrival_hash: u64,
     edges: EdgeTraffic,
+    /// Calls and attempts per edge, by window (retry amplification).
+    edge_windows: super::edges::EdgeHistory,
     history: History,
     detection: Detection,
     read_repairs: u64,
@@ -277,13 +280,14 @@ impl Recorder {
             ledger: DuplicateLedger {
                 horizon: SimDuration(ledger_horizon.as_nanos().max(1)),
                 rotate_at: SimTime::ZERO + ledger_horizon,
-                current: HashSet::new(),
-                previous: HashSet::new(),
+                current: FxHashSet::default(),
+                previous: FxHashSet::default(),
             },
             network: NetworkSummary::default(),
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
             edges: EdgeTraffic::new(node_count),
+            edge_windows: super::edges::EdgeHistory::new(node_count),
             history: History::default(),
             detection: Detection::new(node_count, &[]),
             read_repairs: 0,
@@ -305,6 +309,7 @@ impl Recorder {
 
     fn close_window(&mut self, end: SimTime) {
         self.edges.roll();
+        self.edge_windows.roll();
         if let Some(t) = self.tracer.as_deref_mut() {
             t.close_window();
         }
@@ -608,6 +613,11 @@ impl Recorder {
         &mut self.raft
     }
 
+    /// Raft leaders elected so far, in order.
+    pub fn raft_leaders(&self) -> &[super::raft::LeaderRecord] {
+        self.raft.leaders()
+    }
+
     /// A replica repaired a stale replica after a read.
     pub fn read_repair(&mut self) {
         self.read_repairs += 1;
@@ -707,7 +717,7 @@ impl Recorder {
     }
 
     /// Runs the consistency checker and sums up detection, filling the
-    /// windows' state figures when either applies.
+    /// windows' state figures when a store, monitor or Raft node ran.
     fn state_summaries(
         &mut self,
         sim_seconds: f64,
@@ -716,41 +726,53 @@ impl Recorder {
         Option<crate::check::ConsistencySummary>,
         Option<super::detection::DetectionSummary>,
     ) {
-        let has_history = !self.history.is_empty();
-        let has_detection = self.detection.active();
-        if !has_history && !has_detection {
+        let sources = self.state_sources();
+        if !sources.active() {
             return (None, None);
         }
+        self.history.close();
         let ends: Vec<SimTime> = self.windows.iter().map(|w| w.end).collect();
-        let window_of = |t: SimTime| ends.partition_point(|&end| end <= t);
-        let mut state = vec![StateWindow::default(); ends.len()];
-        let consistency = has_history.then(|| {
-            self.history.close();
+        let checked = (!self.history.is_empty()).then(|| {
             let (mut s, per_window) = crate::check::analyse(&self.history, &ends);
             s.read_repairs = self.read_repairs;
-            for (st, c) in state.iter_mut().zip(per_window) {
-                st.stale_reads = c.stale_reads;
-                st.lost_writes = c.lost_writes;
-            }
-            s
+            (s, per_window)
         });
-        let detection = has_detection.then(|| {
-            for &t in self.detection.false_times() {
-                if let Some(st) = state.get_mut(window_of(t)) {
-                    st.false_suspicions += 1;
-                }
-            }
-            for &t in self.detection.detection_times() {
-                if let Some(st) = state.get_mut(window_of(t)) {
-                    st.detections += 1;
-                }
-            }
-            self.detection.summary(sim_seconds)
-        });
-        for (w, st) in windows.iter_mut().zip(state) {
+        let series = self
+            .state_sources()
+            .series(&ends, checked.as_ref().map(|c| c.1.as_slice()));
+        for (w, st) in windows.iter_mut().zip(series) {
             w.state = Some(st);
         }
-        (consistency, detection)
+        let detection = self
+            .detection
+            .active()
+            .then(|| self.detection.summary(sim_seconds));
+        (checked.map(|c| c.0), detection)
+    }
+
+    fn state_sources(&self) -> StateSources<'_> {
+        StateSources {
+            history: &self.history,
+            detection: &self.detection,
+            raft: &self.raft,
+        }
+    }
+
+    /// The state figures of the closed windows from `first` on, as far as
+    /// the run so far shows them (no linearizability search); `None` when
+    /// no store, monitor or Raft node runs.
+    fn live_state(&self, first: usize) -> Option<Vec<StateWindow>> {
+        let sources = self.state_sources();
+        if !sources.active() {
+            return None;
+        }
+        let ends: Vec<SimTime> = self.windows.iter().map(|w| w.end).collect();
+        let consistency = (!self.history.is_empty()).then(|| {
+            let found = crate::check::anomalies::find(&self.history.ops);
+            crate::check::window_counts(&self.history.ops, &found, &ends)
+        });
+        let mut series = sources.series(&ends, consistency.as_deref());
+        Some(series.split_off(first.min(series.len())))
     }
 
     /// Closes every window up to `end`, the last one possibly partial.
@@ -758,6 +780,18 @@ impl Recorder {
         self.advance(end);
         if end > self.win_start || self.windows.is_empty() {
             self.close_window(end);
+        } else {
+            // The run ends on a window boundary: what happened at exactly
+            // `end` opened a window of zero length that is not listed; it
+            // still counts in the totals (or offered != finished + unfinished).
+            self.total.add(&std::mem::take(&mut self.win));
+            for n in &mut self.nodes {
+                n.total.add(&n.win);
+                n.win = NodeCounters {
+                    max_queue: n.queue,
+                    ..NodeCounters::default()
+                };
+            }
         }
     }
 
@@ -778,14 +812,24 @@ impl Recorder {
     }
 
     fn window_series(&self) -> Vec<WindowSummary> {
-        self.windows_since(0)
+        self.summaries(0, None)
     }
 
     /// Summaries of the closed windows from index `first` on (empty when
     /// there are none yet). The error budget in each is for the run so far.
     pub fn windows_since(&self, first: usize) -> Vec<WindowSummary> {
+        if first >= self.windows.len() {
+            return Vec::new();
+        }
+        self.summaries(first, self.live_state(first))
+    }
+
+    /// Summaries of the closed windows from `first` on, with `state` (one
+    /// per window from `first` on) when given.
+    fn summaries(&self, first: usize, state: Option<Vec<StateWindow>>) -> Vec<WindowSummary> {
         let allowance = 1.0 - self.slo.availability;
         let first = first.min(self.windows.len());
+        let mut state = state.map(Vec::into_iter);
         let (mut finished_so_far, mut failed_so_far) = self.windows[..first]
             .iter()
             .fold((0u64, 0u64), |(t, f), w| {
@@ -824,7 +868,7 @@ impl Recorder {
                     budget_remaining: budget_remaining(failed_so_far, finished_so_far, allowance),
                     latency_ms: w.latency,
                     services,
-                    state: None,
+                    state: state.as_mut().and_then(Iterator::next),
                 }
             })
             .collect()
@@ -972,6 +1016,17 @@ impl Recorder {
     pub fn edge_attempt(&mut self, from: usize, to: usize) {
         let n = self.edges.nodes;
         self.edges.current[from * n + to].0 += 1;
+        self.edge_windows.attempt(from, to);
+    }
+
+    /// `from` started a logical call to `to`.
+    pub fn edge_call(&mut self, from: usize, to: usize) {
+        self.edge_windows.call(from, to);
+    }
+
+    /// Calls and attempts per edge in the closed windows from index `first` on.
+    pub fn edge_windows_since(&self, first: usize) -> &[Vec<super::edges::EdgeWindow>] {
+        self.edge_windows.since(first)
     }
 
     /// An attempt from `from` to `to` failed (error or refusal answer, or timeout).

@@ -275,23 +275,42 @@ pub struct WindowSummary {
     pub latency_ms: LatencySummary,
     /// Per non-client node.
     pub services: BTreeMap<String, ServiceWindow>,
-    /// Replicated-state figures for the window; filled when the run is
-    /// summarised (the checker needs the whole history), absent live.
+    /// Replicated-state figures for the window, in runs with a store,
+    /// monitor or Raft node (live windows have no linearizability count).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<StateWindow>,
 }
 
-/// One window's replicated-state figures.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+/// One window's replicated-state figures (see `docs/replication.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct StateWindow {
     /// Stale reads that completed in the window.
     pub stale_reads: u64,
-    /// Lost writes acknowledged in the window.
+    /// Lost writes acknowledged in the window (live: provisional, as proven so
+    /// far; a later read can prove more lost, or show one was not).
     pub lost_writes: u64,
-    /// Failure-detector false suspicions raised in the window.
+    /// Keys whose history stopped being linearizable in the window (the
+    /// first window whose end cuts a non-linearizable prefix); summary only,
+    /// 0 live.
+    pub not_linearizable: u64,
+    /// Store-client operations that ended in the window (succeeded, failed
+    /// or timed out).
+    pub store_ops: u64,
+    /// Of which succeeded.
+    pub store_ok: u64,
+    /// Failure-detector suspicions raised in the window (any kind).
+    pub suspicions: u64,
+    /// Of which false: the node was up.
     pub false_suspicions: u64,
-    /// Crashes detected in the window.
+    /// Crashes detected in the window (per watching monitor).
     pub detections: u64,
+    /// Sum of those detections' times to detect, in milliseconds (a range's
+    /// mean is Σ `detect_ms_total` ÷ Σ `detections`).
+    pub detect_ms_total: f64,
+    /// Longest time to detect among them, in milliseconds (0 when none).
+    pub detect_ms_max: f64,
+    /// Raft leaders elected in the window.
+    pub elections: u64,
 }
 
 /// One node in one window.

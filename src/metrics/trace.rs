@@ -19,7 +19,7 @@
 //! callee), so a serve span finds its parent attempt without any id travelling
 //! in the messages.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::sim::message::{CallId, Failure, RootId, Served, SpanId, span_mix as mix};
 use crate::sim::time::{SimDuration, SimTime};
@@ -217,7 +217,7 @@ pub struct AttemptStart {
 pub struct Tracer {
     config: TraceConfig,
     /// Traces of requests in flight, candidates and kept ones, by root.
-    traces: HashMap<RootId, Trace>,
+    traces: FxHashMap<RootId, Trace>,
     /// Kept traces, in the order they were kept.
     kept: Vec<RootId>,
     /// This window's slowest successes so far (latency, root), slowest last.
@@ -229,7 +229,7 @@ impl Tracer {
     pub fn new(config: TraceConfig) -> Self {
         Tracer {
             config,
-            traces: HashMap::new(),
+            traces: FxHashMap::default(),
             kept: Vec::new(),
             slowest: Vec::new(),
         }

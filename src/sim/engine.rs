@@ -1,5 +1,6 @@
 //! The engine: one event queue, the nodes, the network, the observer.
 
+use crate::metrics::edges::EdgeWindow;
 use crate::metrics::recorder::NodeRole;
 use crate::metrics::recorder::RunTotals;
 use crate::metrics::summary::ServiceWindow;
@@ -8,6 +9,7 @@ use crate::metrics::{Recorder, RunSummary, WindowSummary};
 
 use super::clock::Clock;
 use super::config::{Action, NodeId, NodeKind, SimConfig, TimedAction};
+use super::lanes::{Admit, Lanes, NO_LANE, Parked};
 use super::message::Message;
 use super::network::{Network, Transit};
 use super::node::client::Client;
@@ -36,10 +38,12 @@ enum Event {
         msg: Message,
     },
     /// A timer fires, unless the node crashed since it was set (`epoch`).
+    /// `lane` is the timer lane it fronts, or `NO_LANE`.
     Timer {
         node: NodeId,
         epoch: u32,
         timer: Timer,
+        lane: u32,
     },
     /// A canary's step is over: judge it.
     DeployStep(super::deploy::StepDue),
@@ -63,6 +67,8 @@ pub struct Simulation {
     config: SimConfig,
     now: SimTime,
     queue: EventQueue<Event>,
+    /// Call timeouts and deadlines waiting behind their lane's front.
+    lanes: Lanes,
     nodes: Vec<NodeSlot>,
     network: Network,
     recorder: Recorder,
@@ -169,6 +175,7 @@ impl Simulation {
             config,
             now: SimTime::ZERO,
             queue,
+            lanes: Lanes::default(),
             nodes,
             network,
             recorder,
@@ -250,6 +257,22 @@ impl Simulation {
         let Some((at, event)) = self.queue.pop() else {
             return false;
         };
+        if let Event::Timer {
+            node,
+            epoch,
+            timer,
+            lane,
+        } = &event
+        {
+            if *lane != NO_LANE {
+                self.arm_next(*node, *lane);
+            }
+            if self.timer_is_stale(*node, *epoch, timer) {
+                // A timer its owner would ignore is no event: skipping it
+                // changes nothing but the event count.
+                return true;
+            }
+        }
         self.now = self.now.max(at);
         self.recorder.advance(self.now);
         self.events += 1;
@@ -261,11 +284,8 @@ impl Simulation {
                 }
             }
             Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
-            Event::Timer { node, epoch, timer } => {
-                let slot = &self.nodes[node.index()];
-                if slot.up && slot.epoch == epoch {
-                    self.handle(node, |n, ctx| n.on_timer(ctx, timer));
-                }
+            Event::Timer { node, timer, .. } => {
+                self.handle(node, |n, ctx| n.on_timer(ctx, timer));
             }
             Event::DeployStep(due) => {
                 let version = self.deploys.routing(due.node).canary.map_or(0, |(v, _)| v);
@@ -275,6 +295,31 @@ impl Simulation {
             }
         }
         true
+    }
+
+    /// Whether a timer of `node` set in `epoch` would do nothing if it fired
+    /// now: the node crashed or restarted since, or its owner ignores it.
+    fn timer_is_stale(&self, node: NodeId, epoch: u32, timer: &Timer) -> bool {
+        let slot = &self.nodes[node.index()];
+        !slot.up || slot.epoch != epoch || slot.node.timer_is_stale(timer)
+    }
+
+    /// The front of a timer lane has fired: puts the lane's next live timer
+    /// in the queue with its original insertion number.
+    fn arm_next(&mut self, node: NodeId, lane: u32) {
+        let slot = &self.nodes[node.index()];
+        let next = self.lanes.next(node, lane, |p| {
+            slot.epoch != p.epoch || slot.node.timer_is_stale(&p.timer)
+        });
+        if let Some(p) = next {
+            let event = Event::Timer {
+                node,
+                epoch: p.epoch,
+                timer: p.timer,
+                lane,
+            };
+            self.queue.push_seq(p.at, p.seq, event);
+        }
     }
 
     /// Adds an action to the timeline at `at` (not earlier than now), after
@@ -396,14 +441,28 @@ impl Simulation {
         let epoch = slot.epoch;
         for (delay, timer) in outbox.timers.drain(..) {
             let at = self.now + self.nodes[from.index()].clock.true_duration(delay);
-            self.queue.push(
-                at,
-                Event::Timer {
-                    node: from,
-                    epoch,
-                    timer,
-                },
-            );
+            let lane = match self.lanes.admit(from, delay, at, &timer) {
+                Admit::Arm(lane) => lane,
+                Admit::Heap => NO_LANE,
+                Admit::Park(lane) => {
+                    let seq = self.queue.take_seq();
+                    let parked = Parked {
+                        at,
+                        seq,
+                        epoch,
+                        timer,
+                    };
+                    self.lanes.park(from, lane, parked);
+                    continue;
+                }
+            };
+            let event = Event::Timer {
+                node: from,
+                epoch,
+                timer,
+                lane,
+            };
+            self.queue.push(at, event);
         }
         for (to, msg) in outbox.sends.drain(..) {
             self.recorder.net_sent();
@@ -560,6 +619,18 @@ impl Simulation {
         self.nodes[id.index()].clock.local(self.now).0
     }
 
+    /// What the inspector shows of a Raft node or monitor (log tail, view
+    /// of who is alive); `None` for other kinds.
+    pub fn node_detail(&self, id: NodeId) -> Option<crate::sim::view::NodeDetail> {
+        let slot = self.nodes.get(id.index())?;
+        slot.node.detail(slot.clock.local(self.now))
+    }
+
+    /// Raft leaders elected so far, in order.
+    pub fn raft_leaders(&self) -> &[crate::metrics::raft::LeaderRecord] {
+        self.recorder.raft_leaders()
+    }
+
     /// Every node's state now, indexed by `NodeId`.
     pub fn node_views(&self) -> Vec<NodeView> {
         self.nodes
@@ -614,6 +685,12 @@ impl Simulation {
     /// The closed metrics windows from index `first` on.
     pub fn windows_since(&self, first: usize) -> Vec<WindowSummary> {
         self.recorder.windows_since(first)
+    }
+
+    /// Calls and attempts per caller → callee edge in the closed windows
+    /// from index `first` on (edges without traffic left out).
+    pub fn edge_windows_since(&self, first: usize) -> Vec<Vec<EdgeWindow>> {
+        self.recorder.edge_windows_since(first).to_vec()
     }
 
     /// End-to-end figures through the last closed window.

@@ -34,8 +34,25 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     /// Schedules `event` at `at`.
     pub fn push(&mut self, at: SimTime, event: E) {
+        let seq = self.take_seq();
+        self.push_seq(at, seq, event);
+    }
+
+    /// Takes the next insertion number without scheduling anything, for an
+    /// event kept elsewhere for now and scheduled later with [`push_seq`]
+    /// (it then ties as if it had been pushed at this moment).
+    ///
+    /// [`push_seq`]: EventQueue::push_seq
+    pub fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
+        seq
+    }
+
+    /// Schedules `event` at `at` with an insertion number from [`take_seq`].
+    ///
+    /// [`take_seq`]: EventQueue::take_seq
+    pub fn push_seq(&mut self, at: SimTime, seq: u64, event: E) {
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slots[slot as usize] = Some(event);
@@ -52,6 +69,12 @@ impl<E> EventQueue<E> {
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|Reverse((at, _, _))| *at)
+    }
+
+    /// The earliest event and its time, if any.
+    pub fn peek(&self) -> Option<(SimTime, &E)> {
+        let Reverse((at, _, slot)) = self.heap.peek()?;
+        Some((*at, self.slots[*slot as usize].as_ref()?))
     }
 
     /// Removes and returns the earliest event.

@@ -46,3 +46,40 @@ pub struct EdgeView {
     /// Of those, attempts that failed (error or refusal answer, or timeout).
     pub failures: u64,
 }
+
+/// What the inspector shows of a Raft node or a monitor beyond its figures.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeDetail {
+    /// A Raft node's log length.
+    pub log_len: u64,
+    /// The last entries of a Raft node's log, oldest first.
+    pub log_tail: Vec<LogLine>,
+    /// The leader a Raft node follows (itself when leading), if it knows one.
+    pub leader: Option<NodeId>,
+    /// Who it believes is alive: a monitor's watched nodes, a leader's peers.
+    pub peers: Vec<PeerView>,
+}
+
+/// One entry of a Raft log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// Its index (1-based).
+    pub index: u64,
+    /// The term it was appended in.
+    pub term: u64,
+    /// What it does: `put k3 = 17`, `get k3`, `no-op`.
+    pub what: String,
+    /// Committed (known stored on a majority).
+    pub committed: bool,
+}
+
+/// One node as another sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PeerView {
+    /// The node seen.
+    pub node: NodeId,
+    /// Believed alive (not suspected; heard from within the election timeout).
+    pub alive: bool,
+    /// Time since it was last heard from, on the observer's clock (ms).
+    pub heard_ms_ago: Option<f64>,
+}

@@ -19,6 +19,7 @@ use super::files::{self, Files, Picked, Purpose};
 use super::graph::GraphView;
 use super::inspector::{Inspector, View};
 use super::lab_panel::{LabPanel, LabRequest};
+use super::metastability::MetastabilityView;
 use super::pace::Pace;
 use super::palette;
 use super::plots::{Marker, Plots};
@@ -26,6 +27,7 @@ use super::selection::Selection;
 use super::timeline::{self, TimelineEvent};
 use super::topbar::{self, Intent, ViewToggles};
 use super::topology::Role;
+use super::trace_path::TracePath;
 use super::traces::TracesView;
 use crate::live::{Command, Snapshot};
 use crate::scenario::Scenario;
@@ -106,6 +108,7 @@ pub struct FaultlabApp {
     /// Show the frame rate (View menu).
     show_fps: bool,
     traces: TracesView,
+    meta: MetastabilityView,
     /// Results of exports running on other threads.
     exports: export::Outbox,
     /// egui's time at the start of this frame (for status messages).
@@ -187,6 +190,7 @@ impl FaultlabApp {
             pace: Pace::default(),
             show_fps: false,
             traces: TracesView::default(),
+            meta: MetastabilityView::default(),
             animate: false,
             lab: LabPanel::default(),
             autosave: Default::default(),
@@ -303,6 +307,7 @@ impl FaultlabApp {
                 about: &mut self.about_open,
                 traces: &mut self.traces.open,
                 red_use: &mut self.traces.red_use_open,
+                metastability: &mut self.meta.open,
             };
             topbar::menu(ui, &self.files.recent, can_undo, toggles, &mut intents);
         });
@@ -352,15 +357,21 @@ impl FaultlabApp {
                 if self.hint && snap.failure.is_none() {
                     self.hint_strip(ui, &snap);
                 }
+                let path = self.traces.selected(&snap).map(TracePath::of);
+                self.graph.set_path(path);
                 self.graph.show(ui, &snap, &mut self.selection);
                 self.overlays(ui, &snap, &mut intents);
             });
 
         self.dialogs(&ctx, &snap, &mut intents);
+        if self.graph.take_clear_path() {
+            self.traces.deselect();
+        }
         if let Some(t) = self.plots.clicked_at.take() {
             self.traces.focus_time(&snap, t);
         }
         self.traces.show(&ctx, &snap);
+        self.meta.show(&ctx, &snap);
 
         if !actions.is_empty() {
             self.redo_actions.clear();
@@ -541,6 +552,9 @@ impl FaultlabApp {
             }
             if !typing && i.consume_key(egui::Modifiers::NONE, Key::R) {
                 self.traces.red_use_open = !self.traces.red_use_open;
+            }
+            if !typing && i.consume_key(egui::Modifiers::NONE, Key::M) {
+                self.meta.open = !self.meta.open;
             }
         });
     }
@@ -932,6 +946,7 @@ impl FaultlabApp {
                             ("Ctrl+O / Ctrl+S / Ctrl+Shift+S", "open / save / save as"),
                             ("Ctrl+Z / Ctrl+Y", "undo / redo a knob edit, or the last action while paused right after it"),
                             ("Esc", "clear the selection"),
+                            ("T / R / M", "traces / RED and USE / metastability windows"),
                             ("click", "select a node or a link"),
                             ("shift-click, shift-drag", "select several nodes"),
                             ("drag a node", "move it"),

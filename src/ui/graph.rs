@@ -18,6 +18,7 @@ use super::links::{self, Theme};
 use super::palette;
 use super::selection::Selection;
 use super::topology::{Role, Topology};
+use super::trace_path::TracePath;
 use crate::live::Snapshot;
 use crate::sim::config::{NodeId, SimConfig};
 
@@ -47,6 +48,10 @@ pub struct GraphView {
     anim: f64,
     /// Where a shift-drag box started, in screen points.
     box_start: Option<Pos2>,
+    /// The open trace's path, highlighted over the graph.
+    path: Option<TracePath>,
+    /// The learner clicked "Clear path" (taken by the app).
+    clear_path: bool,
 }
 
 impl Default for GraphView {
@@ -60,6 +65,8 @@ impl Default for GraphView {
             fit: true,
             anim: 0.0,
             box_start: None,
+            path: None,
+            clear_path: false,
         }
     }
 }
@@ -68,6 +75,16 @@ impl GraphView {
     /// The topology of the scenario shown, once a snapshot has been drawn.
     pub fn topology(&self) -> Option<&Topology> {
         self.topology.as_ref()
+    }
+
+    /// Highlights `path` (the open trace's) from the next frame on; `None` clears it.
+    pub fn set_path(&mut self, path: Option<TracePath>) {
+        self.path = path;
+    }
+
+    /// Whether the learner asked to clear the highlighted path since the last call.
+    pub fn take_clear_path(&mut self) -> bool {
+        std::mem::take(&mut self.clear_path)
     }
 
     /// Fit the whole graph into the view again.
@@ -186,6 +203,9 @@ impl GraphView {
             links::paint_edge(
                 &painter, p0, p1, e, zoom, self.anim, max_rate, &theme, highlight,
             );
+            if let Some(hop) = self.path.as_ref().and_then(|p| p.hop(e.from, e.to)) {
+                paint_hop(&painter, (p0, p1), hop, zoom, &theme);
+            }
         }
 
         // Link chips: the clickable, labelled handle of each edge. In a wide
@@ -273,11 +293,65 @@ impl GraphView {
         if let Some((i, delta)) = dragged {
             self.positions[i] += delta / zoom;
         }
+        if let Some(path) = &self.path {
+            for i in 0..n {
+                let r = Rect::from_center_size(to_screen(self.positions[i]), half * 2.0);
+                if path.has_node(NodeId(i as u32)) {
+                    let ring = if path.failed {
+                        palette::VERMILLION
+                    } else {
+                        palette::SKY
+                    };
+                    painter.rect_stroke(
+                        r.expand(5.0 * zoom),
+                        CornerRadius::same(6),
+                        Stroke::new(3.0, ring),
+                        StrokeKind::Outside,
+                    );
+                } else {
+                    // Fade what the request did not touch.
+                    painter.rect_filled(r.expand(2.0), 4.0, theme.bg.gamma_multiply(0.7));
+                }
+            }
+        }
 
         // Background: click clears or picks an edge; shift-drag draws a box.
         self.background_clicks(ui, bg_response, &segments, snapshot, selection, to_screen);
         self.box_select(ui, &painter, bg_response, n, selection, to_screen);
         paint_legend(&painter, rect, &theme);
+        self.path_banner(ui, rect, snapshot);
+    }
+
+    /// The words over the graph naming the highlighted path, and its clear button.
+    fn path_banner(&mut self, ui: &mut Ui, rect: Rect, snapshot: &Snapshot) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        let text = path.describe(|n| {
+            snapshot
+                .scenario
+                .nodes
+                .get(n.index())
+                .map_or("?".to_string(), |d| d.name.clone())
+        });
+        let banner =
+            Rect::from_min_size(rect.min + vec2(8.0, 8.0), vec2(rect.width() - 16.0, 24.0));
+        let mut clear = false;
+        ui.scope_builder(egui::UiBuilder::new().max_rect(banner), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    clear = ui.button("× Clear path").clicked();
+                    ui.label(egui::RichText::new(text).strong());
+                    ui.weak(
+                        "ring: on the path · thick line: its attempts (vermillion: some failed)",
+                    );
+                });
+            });
+        });
+        if clear {
+            self.path = None;
+            self.clear_path = true;
+        }
     }
 
     fn handle_view_input(&mut self, ui: &Ui, rect: Rect, bg: &Response) {
@@ -533,6 +607,37 @@ fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     let ab = b - a;
     let t = ((p - a).dot(ab) / ab.length_sq().max(1e-6)).clamp(0.0, 1.0);
     (a + ab * t - p).length()
+}
+
+/// One hop of the highlighted path: a thick line under the edge, vermillion
+/// when an attempt over it failed, with its attempts written beside it.
+fn paint_hop(
+    painter: &egui::Painter,
+    (p0, p1): (Pos2, Pos2),
+    hop: &super::trace_path::Hop,
+    zoom: f32,
+    theme: &Theme,
+) {
+    let color = if hop.failed + hop.abandoned > 0 {
+        palette::VERMILLION
+    } else {
+        palette::SKY
+    };
+    painter.line_segment(
+        [p0, p1],
+        Stroke::new(7.0 * zoom.max(0.5), color.gamma_multiply(0.55)),
+    );
+    let d = p1 - p0;
+    let len = d.length().max(1.0);
+    let normal = vec2(-d.y, d.x) / len;
+    // Below the line: the link chip sits above it.
+    let down = if normal.y > 0.0 { normal } else { -normal };
+    let at = p0 + d * 0.5 + down * (14.0 + 6.0 * zoom.min(1.0));
+    let font = FontId::proportional((10.5 * zoom).clamp(9.0, 13.0));
+    let galley = painter.layout_no_wrap(hop.text(), font, color);
+    let r = Rect::from_center_size(at, galley.size() + vec2(8.0, 2.0));
+    painter.rect_filled(r, 3.0, theme.bg.gamma_multiply(0.9));
+    painter.galley(r.min + vec2(4.0, 1.0), galley, color);
 }
 
 /// The key to colours and shapes, bottom left of the view.

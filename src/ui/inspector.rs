@@ -207,6 +207,9 @@ impl Inspector {
                     ui.end_row();
                 }
             });
+        if let Some(d) = &state.detail {
+            super::replica_view::show(ui, s, d);
+        }
 
         ui.add_space(6.0);
         ui.label(RichText::new("Break it").strong());

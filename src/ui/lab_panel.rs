@@ -384,7 +384,8 @@ fn lab_view(
         ui.label(
             RichText::new(
                 "Paused at 0 s. Read the story, answer the questions under Predict, \
-                 set your knobs in the inspector, then press Play.",
+                 set your knobs (in the inspector, or in a saved copy of the scenario \
+                 opened with File ▸ Open…), then press Play.",
             )
             .color(palette::SKY),
         );
@@ -446,7 +447,7 @@ fn checklist(ui: &mut Ui, current: &Current) {
                         .on_hover_text(verdict_help(r.verdict));
                     ui.label(&r.name);
                     let value = match (r.value, r.verdict) {
-                        (None, Verdict::NotYet) if r.metric.whole_run_only() => {
+                        (None, Verdict::NotYet) if r.metric.measured_at_end() => {
                             "at the end".to_string()
                         }
                         _ => r.value_text(),

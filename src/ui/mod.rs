@@ -21,6 +21,10 @@
 //! - `files`: open and save; `autosave`: unsaved work kept across a crash;
 //!   `export`: PNG of the window or one plot, metrics as JSON/CSV;
 //!   `palette`: the one colour palette; `style`: fonts;
+//!   `traces`: the traces and RED/USE windows, `waterfall` one trace's
+//!   spans, `trace_path` the path a trace took (highlighted on the graph);
+//!   `metastability`: offered load against goodput and retry
+//!   amplification per edge;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
 
@@ -38,17 +42,22 @@ mod graph;
 mod inspector;
 mod lab_panel;
 mod links;
+pub mod metastability;
 mod pace;
 mod palette;
 mod plots;
 mod policy;
+mod replica_view;
 mod selection;
 mod series;
 mod style;
 mod timeline;
+mod timeline_marks;
 mod topbar;
 mod topology;
+pub mod trace_path;
 mod traces;
+mod waterfall;
 mod widgets;
 
 use std::path::PathBuf;

@@ -1,6 +1,8 @@
 //! The plots over simulated time, x axes linked: end-to-end latency
 //! percentiles (log scale toggle), availability against the SLO,
-//! throughput, error budget left, per-service utilization and queue.
+//! throughput, error budget left, per-service utilization and queue; in
+//! runs with replicated state, consistency anomalies and failure detection
+//! per window.
 //! Vertical markers show where scripted events (grey, dashed) and the
 //! learner's actions (orange) happened.
 
@@ -147,7 +149,8 @@ impl Plots {
         // (never from the content, or the panel would grow frame by frame).
         let gap = ui.spacing().item_spacing.y;
         let title_h = ui.spacing().interact_size.y + gap;
-        let height = ((ui.available_height() - 2.0 * title_h - 2.0 * gap) / 2.0 - 4.0)
+        let rows = if self.cache.has_state { 3.0 } else { 2.0 };
+        let height = ((ui.available_height() - rows * title_h - rows * gap) / rows - 4.0)
             .floor()
             .max(50.0);
         let width = (ui.available_width() / 3.0).max(80.0);
@@ -365,6 +368,9 @@ impl Plots {
                 });
             drawn.push((PLOT_NAMES[5], r.response));
         });
+        if self.cache.has_state {
+            ui.columns(2, |cols| drawn.extend(ctx.state_row(cols)));
+        }
         self.visible = visible;
         if clicked.is_some() {
             self.clicked_at = clicked;
@@ -479,6 +485,99 @@ impl Ctx<'_> {
             .enumerate()
             .map(|(i, n)| (n.as_str(), palette::SERIES[i % palette::SERIES.len()]))
             .collect()
+    }
+
+    /// The replicated-state row (runs with a store, monitor or Raft node):
+    /// consistency anomalies and store failures, failure detection.
+    fn state_row(&self, cols: &mut [Ui]) -> Vec<(&'static str, Response)> {
+        let c = self.cache;
+        let mut drawn = Vec::new();
+        title(
+            &mut cols[0],
+            "Consistency per window",
+            &[
+                ("stale reads", palette::ORANGE),
+                ("lost writes", palette::VERMILLION),
+                ("store ops failed", palette::GREY),
+            ],
+            "lost writes: final at the end of the run",
+        );
+        let lines = [
+            self.line(
+                "stale reads",
+                &c.stale_reads,
+                Reduce::Max,
+                palette::ORANGE,
+                |y| y,
+            ),
+            self.line(
+                "lost writes",
+                &c.lost_writes,
+                Reduce::Max,
+                palette::VERMILLION,
+                |y| y,
+            ),
+            self.line(
+                "store ops failed",
+                &c.store_failed,
+                Reduce::Max,
+                palette::GREY,
+                |y| y,
+            )
+            .style(LineStyle::dashed_dense()),
+        ];
+        let r = self
+            .plot("consistency", Unit::Plain)
+            .include_y(0.0)
+            .include_y(1.0)
+            .show(&mut cols[0], |p| {
+                for l in lines {
+                    p.line(l);
+                }
+                self.markers(p);
+            });
+        drawn.push(("consistency", r.response));
+
+        title(
+            &mut cols[1],
+            "Failure detection per window",
+            &[
+                ("false suspicions", palette::PURPLE),
+                ("time to detect (ms)", palette::BLUE),
+            ],
+            "",
+        );
+        let line = self.line(
+            "false suspicions",
+            &c.false_suspicions,
+            Reduce::Max,
+            palette::PURPLE,
+            |y| y,
+        );
+        let detect_points = downsample(
+            &c.xs,
+            &c.detect_ms.ys,
+            self.range,
+            self.max_points,
+            Reduce::Max,
+            |y| y,
+        );
+        let r = self
+            .plot("detection", Unit::Plain)
+            .include_y(0.0)
+            .include_y(1.0)
+            .show(&mut cols[1], |p| {
+                p.line(line);
+                // Detections are rare: dots, not a line between distant points.
+                p.points(
+                    egui_plot::Points::new("time to detect (ms)", PlotPoints::Owned(detect_points))
+                        .radius(3.0)
+                        .color(palette::BLUE),
+                );
+                self.markers(p);
+            });
+        drawn.push(("detection", r.response));
+        drawn
     }
 
     fn markers(&self, p: &mut egui_plot::PlotUi<'_>) {

@@ -52,6 +52,18 @@ pub struct SeriesCache {
     pub utilization: Vec<Series>,
     /// Mean queue length per service.
     pub queue: Vec<Series>,
+    /// The run has replicated state (a store, monitor or Raft node).
+    pub has_state: bool,
+    /// Stale reads per window.
+    pub stale_reads: Series,
+    /// Lost writes per window (provisional live).
+    pub lost_writes: Series,
+    /// Store operations that failed or timed out per window.
+    pub store_failed: Series,
+    /// False suspicions per window.
+    pub false_suspicions: Series,
+    /// Longest time to detect a crash per window, ms (NaN without detections).
+    pub detect_ms: Series,
 }
 
 impl SeriesCache {
@@ -97,6 +109,20 @@ impl SeriesCache {
         self.failed_per_s.ys.push(w.failed as f64 / width);
         self.attempts_per_s.ys.push(w.attempts as f64 / width);
         self.budget.ys.push(w.budget_remaining * 100.0);
+        if let Some(st) = &w.state {
+            self.has_state = true;
+            self.stale_reads.ys.push(st.stale_reads as f64);
+            self.lost_writes.ys.push(st.lost_writes as f64);
+            self.store_failed
+                .ys
+                .push((st.store_ops - st.store_ok) as f64);
+            self.false_suspicions.ys.push(st.false_suspicions as f64);
+            self.detect_ms.ys.push(if st.detections > 0 {
+                st.detect_ms_max
+            } else {
+                f64::NAN
+            });
+        }
         for (i, name) in self.services.iter().enumerate() {
             let s = w.services.get(name);
             self.utilization[i]

@@ -1,12 +1,15 @@
 //! The timeline strip under the plots: the whole run from zero to its end,
-//! the scenario's scripted events (◆), the learner's actions (●), and the
-//! current time. Clicking an earlier moment rewinds there: the run is
+//! the scenario's scripted events (◆), the learner's actions (●), Raft
+//! elections (▲ above the line) and SLO burn-rate alerts (▼ below it, filled
+//! when firing, hollow when clearing), and the current time. Clicking an earlier moment rewinds there: the run is
 //! re-simulated to it (fast, headless, deterministic) and pauses.
 
 use egui::{Align2, FontId, Pos2, Sense, Stroke, Ui, pos2, vec2};
 
 use super::palette;
+use super::timeline_marks::MarkKind;
 use crate::live::Snapshot;
+use crate::metrics::alerts::Severity;
 use crate::sim::config::{Action, NodeId, SimConfig};
 use crate::sim::time::{SimDuration, SimTime};
 
@@ -104,6 +107,25 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot) -> Option<TimelineEvent> {
         );
     }
 
+    // Elections above the line, alerts below it.
+    for m in super::timeline_marks::marks(snapshot) {
+        let x = x_of(m.at_s);
+        match m.kind {
+            MarkKind::Election { change } => {
+                let c = if change { palette::PURPLE } else { faint };
+                triangle(&painter, pos2(x, y - 9.0), 4.0, true, c, true);
+            }
+            MarkKind::Alert { severity, firing } => {
+                let c = match severity {
+                    Severity::Fast => palette::VERMILLION,
+                    Severity::Slow => palette::ORANGE,
+                };
+                triangle(&painter, pos2(x, y + 10.0), 4.0, false, c, firing);
+            }
+        }
+        consider(x, m.label);
+    }
+
     // Now.
     let xn = x_of(now);
     painter.line_segment(
@@ -150,6 +172,22 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot) -> Option<TimelineEvent> {
         }
     }
     None
+}
+
+/// A small triangle pointing up (`up`) or down at `c`, filled or outlined.
+fn triangle(painter: &egui::Painter, c: Pos2, r: f32, up: bool, color: egui::Color32, fill: bool) {
+    let tip = if up { -r } else { r };
+    let points = vec![
+        pos2(c.x, c.y + tip),
+        pos2(c.x + r, c.y - tip),
+        pos2(c.x - r, c.y - tip),
+    ];
+    let shape = if fill {
+        egui::Shape::convex_polygon(points, color, Stroke::NONE)
+    } else {
+        egui::Shape::closed_line(points, Stroke::new(1.2, color))
+    };
+    painter.add(shape);
 }
 
 fn diamond(painter: &egui::Painter, c: Pos2, r: f32, color: egui::Color32) {

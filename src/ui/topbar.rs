@@ -78,6 +78,8 @@ pub struct ViewToggles<'a> {
     pub traces: &'a mut bool,
     /// The RED/USE window.
     pub red_use: &'a mut bool,
+    /// The metastability window.
+    pub metastability: &'a mut bool,
 }
 
 /// The menu row.
@@ -163,6 +165,7 @@ pub fn menu(
             ui.checkbox(view.fps, "Frame rate");
             ui.checkbox(view.traces, "Traces");
             ui.checkbox(view.red_use, "RED / USE");
+            ui.checkbox(view.metastability, "Metastability");
             ui.separator();
             if ui.button("Fit graph to view").clicked() {
                 out.push(Intent::FitGraph);

@@ -2,17 +2,13 @@
 //! the RED/USE window (per node: rate, errors, duration; utilization,
 //! saturation, errors). Both read the snapshot only.
 
-use egui::{Color32, Context, Grid, RichText, ScrollArea, Sense, Ui, vec2};
+use egui::{Context, Grid, RichText, Ui, vec2};
 
 use crate::live::Snapshot;
 use crate::metrics::trace::{Span, SpanKind, SpanStatus, Trace};
 
-use super::palette;
-
 /// Entries listed under "Slowest" and under "Failed".
 const LISTED: usize = 12;
-/// Height of one waterfall row.
-const ROW: f32 = 18.0;
 
 /// What the traces and RED/USE windows show.
 #[derive(Default)]
@@ -47,6 +43,11 @@ impl TracesView {
             .map(|t| t.root.0);
     }
 
+    /// Closes the waterfall (and so the path it highlights on the graph).
+    pub fn deselect(&mut self) {
+        self.selected = None;
+    }
+
     /// The selected trace, if it is among the snapshot's.
     pub fn selected<'a>(&self, snap: &'a Snapshot) -> Option<&'a Trace> {
         let root = self.selected?;
@@ -56,9 +57,13 @@ impl TracesView {
     /// Draws whichever of the two windows are open.
     pub fn show(&mut self, ctx: &Context, snap: &Snapshot) {
         let mut open = self.open;
+        // Low on the screen, over the plots, so the graph shows the
+        // highlighted path beside the waterfall.
+        let screen = ctx.content_rect();
         egui::Window::new("Traces")
             .open(&mut open)
-            .default_size(vec2(760.0, 460.0))
+            .default_pos(egui::pos2(screen.left() + 8.0, screen.bottom() - 540.0))
+            .default_size(vec2(1040.0, 520.0))
             .show(ctx, |ui| self.traces_ui(ui, snap));
         self.open = open;
         let mut open = self.red_use_open;
@@ -98,6 +103,29 @@ impl TracesView {
             .iter()
             .map(|n| n.name.as_str())
             .collect();
+        egui::ScrollArea::vertical()
+            .id_salt("trace-list")
+            .max_height(190.0)
+            .show(ui, |ui| self.lists(ui, snap));
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Waterfall").strong());
+            if self.selected.is_some() {
+                ui.weak("its path is highlighted on the graph");
+                if ui.button("× Close trace").clicked() {
+                    self.selected = None;
+                }
+            }
+        });
+        match self.selected(snap) {
+            Some(t) => super::waterfall::show(ui, t, &names),
+            None => {
+                ui.weak("Pick a request above.");
+            }
+        }
+    }
+
+    fn lists(&mut self, ui: &mut Ui, snap: &Snapshot) {
         ui.columns(2, |cols| {
             let mut slow: Vec<&Trace> = in_window(snap, self.window)
                 .filter(|t| t.result.is_some_and(|r| r.is_ok()))
@@ -115,14 +143,6 @@ impl TracesView {
                 self.entry(&mut cols[1], t);
             }
         });
-        ui.separator();
-        ui.label(RichText::new("Waterfall").strong());
-        match self.selected(snap) {
-            Some(t) => waterfall(ui, t, &names),
-            None => {
-                ui.weak("Pick a request above.");
-            }
-        }
     }
 
     fn entry(&mut self, ui: &mut Ui, t: &Trace) {
@@ -153,18 +173,6 @@ fn in_window(snap: &Snapshot, window: Option<(f64, f64)>) -> impl Iterator<Item 
         let end = t.end.map_or(f64::NAN, |e| e.as_secs_f64());
         window.is_none_or(|(a, b)| end >= a && end < b)
     })
-}
-
-/// Depth of each span in its tree (the request span at 0).
-fn depths(t: &Trace) -> Vec<usize> {
-    let mut depth = vec![0usize; t.spans.len()];
-    for (i, s) in t.spans.iter().enumerate() {
-        // Parents start first, so they come earlier in the list.
-        if let Some(p) = t.spans[..i].iter().position(|p| Some(p.id) == s.parent) {
-            depth[i] = depth[p] + 1;
-        }
-    }
-    depth
 }
 
 /// What a span is, in words.
@@ -202,67 +210,6 @@ pub fn describe(s: &Span, names: &[&str]) -> String {
         SpanStatus::Abandoned => "abandoned".to_string(),
     };
     format!("{text} · {status}")
-}
-
-fn waterfall(ui: &mut Ui, t: &Trace, names: &[&str]) {
-    let start = t.start.as_nanos();
-    let end = t
-        .spans
-        .iter()
-        .filter_map(|s| s.end)
-        .chain(t.end)
-        .map(|e| e.as_nanos())
-        .max()
-        .unwrap_or(start)
-        .max(start + 1);
-    let span_ns = (end - start) as f32;
-    let depth = depths(t);
-    ui.label(format!(
-        "request {} from {} · {:.3} ms end to end · {} spans (true time; hover a bar for local times)",
-        t.root.0 & 0xff_ffff_ffff,
-        names.get(t.client as usize).copied().unwrap_or("?"),
-        t.latency().as_millis_f64(),
-        t.spans.len()
-    ));
-    ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
-        for (s, d) in t.spans.iter().zip(depth) {
-            ui.horizontal(|ui| {
-                let label_w = 330.0;
-                let text = format!("{}{}", "  ".repeat(d), describe(s, names));
-                ui.add_sized(vec2(label_w, ROW), egui::Label::new(text).truncate());
-                let width = (ui.available_width() - 8.0).max(40.0);
-                let (rect, response) = ui.allocate_exact_size(vec2(width, ROW), Sense::hover());
-                let x = |ns: u64| rect.left() + width * ((ns - start) as f32 / span_ns);
-                let s_end = s.end.map_or(end, |e| e.as_nanos());
-                let bar = egui::Rect::from_min_max(
-                    egui::pos2(x(s.start.as_nanos()), rect.top() + 3.0),
-                    egui::pos2(
-                        x(s_end).max(x(s.start.as_nanos()) + 2.0),
-                        rect.bottom() - 3.0,
-                    ),
-                );
-                ui.painter().rect_filled(bar, 2.0, colour(s));
-                response.on_hover_text(format!(
-                    "true {:.3} → {:.3} ms, local {:.3} → {} ms on {}'s clock",
-                    (s.start.as_nanos() - start) as f64 / 1e6,
-                    (s_end - start) as f64 / 1e6,
-                    s.local_start as f64 / 1e6,
-                    s.local_end
-                        .map_or("—".to_string(), |e| format!("{:.3}", e as f64 / 1e6)),
-                    names.get(s.node as usize).copied().unwrap_or("?"),
-                ));
-            });
-        }
-    });
-}
-
-fn colour(s: &Span) -> Color32 {
-    match s.status {
-        SpanStatus::Ok if s.fallback || s.duplicate => palette::ORANGE,
-        SpanStatus::Ok => palette::BLUE,
-        SpanStatus::Failed(_) => palette::VERMILLION,
-        SpanStatus::Abandoned | SpanStatus::Open => Color32::GRAY,
-    }
 }
 
 /// Per node: RED (rate, errors, p99 duration) and USE (utilization,

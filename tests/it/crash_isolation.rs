@@ -97,3 +97,44 @@ fn the_runner_thread_survives_a_panic_and_answers_reset() {
     wait_for(&runner, |s| s.totals.ok > 0);
     drop(runner); // joins the thread
 }
+
+/// A configuration the engine cannot build: its client targets a node that
+/// does not exist (the loader would refuse it; a `Load` command carries a
+/// `SimConfig` as is), so building the simulation panics.
+fn unbuildable() -> faultlab::sim::config::SimConfig {
+    let mut config = example("mm1.ron").config;
+    for node in &mut config.nodes {
+        if let faultlab::sim::config::NodeKind::Client(c) = &mut node.kind {
+            c.target = NodeId(9_999);
+        }
+    }
+    config
+}
+
+#[test]
+fn a_panic_while_rebuilding_the_run_is_caught_too() {
+    let config = example("mm1.ron").config;
+    let mut session = Session::new(config);
+    session.command(Command::SetSpeed(Speed::Max));
+    session.command(Command::Play);
+    session.advance_by(SimDuration::from_secs(3));
+    assert!(!session.snapshot().windows.is_empty());
+
+    // Loading rebuilds the simulation (restart_at): the panic is caught.
+    let bad = unbuildable();
+    let seed = bad.seed;
+    session.command(Command::Load(Box::new(bad)));
+    let snap = session.snapshot();
+    let failure = snap.failure.clone().expect("the failure is recorded");
+    assert!(failure.message.contains("out of bounds"), "{failure:?}");
+    assert_eq!((failure.seed, failure.at), (seed, SimTime::ZERO));
+    assert!(snap.windows.is_empty(), "no windows of the old run");
+    assert!(!session.playing());
+
+    // A good scenario loads and runs again.
+    session.command(Command::Load(Box::new(example("mm1.ron").config)));
+    assert_eq!(session.snapshot().failure, None);
+    session.command(Command::Play);
+    session.advance_by(SimDuration::from_secs(2));
+    assert!(session.snapshot().totals.ok > 0);
+}

@@ -7,11 +7,11 @@ use egui_kittest::kittest::Queryable as _;
 use faultlab::sim::config::Action;
 use faultlab::ui::FaultlabApp;
 
-use super::ui::{advance, click, window_of_with_hint};
+use super::ui::{advance, click, example_window_with_hint};
 
 /// A window over a paused thread-free session of `canary.ron`.
 fn window() -> Harness<'static, FaultlabApp> {
-    let mut h = window_of_with_hint("canary.ron");
+    let mut h = example_window_with_hint("canary.ron");
     h.get_by_label("Got it").click();
     h.run();
     h

@@ -148,7 +148,7 @@ fn lww_with_a_skewed_coordinator_loses_the_predicted_fraction() {
     assert_eq!((lost, stale), (0, 0), "without skew nothing is lost");
 }
 
-fn partition_run(mode: &str) -> faultlab::metrics::RunSummary {
+pub(crate) fn partition_run(mode: &str) -> faultlab::metrics::RunSummary {
     let replica = |me: &str, peers: &str| {
         format!(
             "\"{me}\": Replica(peers: [{peers}], read_quorum: 2, write_quorum: 2, mode: {mode}, anti_entropy: \"500ms\"),"

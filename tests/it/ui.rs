@@ -22,12 +22,12 @@ use super::support::example;
 /// A window over a paused thread-free session of `three-tier.ron`, with the
 /// first-run hint still shown.
 fn window_with_hint() -> Harness<'static, FaultlabApp> {
-    window_of_with_hint("three-tier.ron")
+    example_window_with_hint("three-tier.ron")
 }
 
-/// A window over a paused thread-free session of the example `name`, with
-/// the first-run hint still shown.
-pub(crate) fn window_of_with_hint(name: &str) -> Harness<'static, FaultlabApp> {
+/// A window over a paused thread-free session of example `name`, with the
+/// first-run hint still shown.
+pub(crate) fn example_window_with_hint(name: &str) -> Harness<'static, FaultlabApp> {
     let scenario = example(name);
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))

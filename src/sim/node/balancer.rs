@@ -82,6 +82,11 @@ impl Balancer {
         &mut self.caller
     }
 
+    /// The caller (for asking whether a timer is stale).
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
     /// Replicas currently ejected.
     pub fn ejected(&self) -> usize {
         self.replicas.iter().filter(|r| r.ejected).count()

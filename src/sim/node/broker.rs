@@ -35,7 +35,9 @@
 //! its time since enqueueing); levels with busy = deliveries outstanding and
 //! queue = messages waiting; and the age of the message at the head.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use crate::metrics::trace::{AttemptStart, ServeEnd, SpanStatus, status_of};
 use crate::sim::config::{NodeId, Priority, QueueConfig};
@@ -80,7 +82,7 @@ pub struct Broker {
     ack_timeout: SimDuration,
     capacity: usize,
     /// Messages held, by sequence number (never iterated).
-    messages: HashMap<u64, Envelope>,
+    messages: FxHashMap<u64, Envelope>,
     /// Sequence numbers in delivery order. Entries of messages acknowledged
     /// late while waiting stay here until they reach the head and are skipped.
     order: VecDeque<u64>,
@@ -102,7 +104,7 @@ impl Broker {
             capacity: config
                 .capacity
                 .map_or(HARD_QUEUE_LIMIT, |c| (c as usize).min(HARD_QUEUE_LIMIT)),
-            messages: HashMap::new(),
+            messages: FxHashMap::default(),
             order: VecDeque::new(),
             waiting: 0,
             outstanding: 0,

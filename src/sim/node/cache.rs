@@ -109,6 +109,11 @@ impl Cache {
         &mut self.caller
     }
 
+    /// The caller (for asking whether a timer is stale).
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
     /// Handles a request from `from`.
     pub fn on_request(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) {
         let me = ctx.me.index();

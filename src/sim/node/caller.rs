@@ -277,6 +277,7 @@ impl Caller {
         let me = ctx.me.index();
         ctx.rec().call_started(me);
         let e = &mut self.edges[edge];
+        ctx.rec().edge_call(me, e.to.index());
         if let Some(budget) = e.policy.retry.budget {
             e.budget_tokens = (e.budget_tokens + budget.ratio).min(budget.max_tokens);
         }
@@ -445,6 +446,25 @@ impl Caller {
                 ctx.rec().edge_failure(me, to);
                 self.attempt_failed(ctx, slot, cause)
             }
+        }
+    }
+
+    /// Whether [`Caller::on_timer`] would ignore `timer` now. For timeouts
+    /// and deadlines this never reverts: a finished call's generation has
+    /// moved on, and an attempt's pending bit, once cleared, stays clear.
+    pub fn is_stale(&self, timer: &CallTimer) -> bool {
+        let Some((slot, attempt)) = self.live(timer.id) else {
+            return true;
+        };
+        let Some(call) = self.slots[slot as usize].call.as_ref() else {
+            return true;
+        };
+        let pending = call.pending & (1 << attempt) != 0;
+        match timer.kind {
+            CallTimerKind::AttemptTimeout => !pending,
+            CallTimerKind::Backoff => !call.waiting_backoff,
+            CallTimerKind::Hedge => !pending || call.hedged || call.attempts >= MAX_ATTEMPTS,
+            CallTimerKind::Deadline => false,
         }
     }
 

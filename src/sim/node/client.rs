@@ -110,6 +110,11 @@ impl Client {
         &mut self.caller
     }
 
+    /// The caller (for asking whether a timer is stale).
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
     /// Schedules the first arrivals (at the start, or after a restart).
     pub fn start(&mut self, ctx: &mut Ctx) {
         self.user_active.clear();

@@ -31,6 +31,9 @@ use replica::raft::RaftNode;
 use replica::{KvTimer, Replica};
 use service::Service;
 
+/// Raft log entries the inspector shows.
+const LOG_TAIL: usize = 6;
+
 /// Every timer a node can set. Timers are never cancelled: each carries
 /// enough (a generation) for its owner to recognise and ignore stale ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +155,21 @@ impl Node {
         }
     }
 
+    /// Whether handling `timer` now would do nothing at all (a call timer
+    /// for a finished call or attempt); false when unsure.
+    pub fn timer_is_stale(&self, timer: &Timer) -> bool {
+        let Timer::Call(t) = timer else {
+            return false;
+        };
+        match self {
+            Node::Client(c) => c.caller().is_stale(t),
+            Node::Service(s) => s.caller().is_stale(t),
+            Node::Cache(c) => c.caller().is_stale(t),
+            Node::Balancer(b) => b.caller().is_stale(t),
+            _ => false,
+        }
+    }
+
     /// Loses all volatile state (the engine stops delivering to it until restart).
     pub fn crash(&mut self, ctx: &mut Ctx) {
         match self {
@@ -236,6 +254,19 @@ impl Node {
             replica::raft::Role::Candidate => "candidate",
         };
         Some(crate::sim::view::RaftView { role, term, commit })
+    }
+
+    /// A Raft node's log tail and view of its peers, a monitor's view of
+    /// the nodes it watches; `local` is the node's clock now.
+    pub fn detail(
+        &self,
+        local: crate::sim::clock::LocalTime,
+    ) -> Option<crate::sim::view::NodeDetail> {
+        match self {
+            Node::Raft(r) => Some(r.detail(local, LOG_TAIL)),
+            Node::Monitor(m) => Some(m.detail(local)),
+            _ => None,
+        }
     }
 
     /// End-to-end requests waiting for an answer (clients only).

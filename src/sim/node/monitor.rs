@@ -58,6 +58,26 @@ impl Monitor {
             .collect()
     }
 
+    /// Its detector's view of each watched node; `local` is its clock now.
+    pub fn detail(&self, local: crate::sim::clock::LocalTime) -> crate::sim::view::NodeDetail {
+        let peers = self
+            .config
+            .watch
+            .iter()
+            .zip(&self.detectors)
+            .zip(&self.suspected)
+            .map(|((&node, d), &suspected)| crate::sim::view::PeerView {
+                node,
+                alive: !suspected,
+                heard_ms_ago: d.last().map(|h| local.since(h).as_millis_f64()),
+            })
+            .collect();
+        crate::sim::view::NodeDetail {
+            peers,
+            ..Default::default()
+        }
+    }
+
     /// Probes at once and starts the timers (at the start and after a restart).
     pub fn start(&mut self, ctx: &mut Ctx) {
         *self = Monitor::new(self.config.clone());

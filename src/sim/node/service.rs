@@ -9,7 +9,9 @@
 //! execution; with idempotency keys the service remembers answered requests
 //! and replays the answer instead of executing again.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use rand::RngExt;
 
@@ -71,7 +73,7 @@ pub struct Service {
     free: Vec<u32>,
     queue: VecDeque<u32>,
     busy: u32,
-    keys: HashMap<RootId, KeyState>,
+    keys: FxHashMap<RootId, KeyState>,
     /// Answered keys in the order they were answered, for expiry.
     key_order: VecDeque<(LocalTime, RootId)>,
     overall_limit: Option<TokenBucket>,
@@ -97,7 +99,7 @@ impl Service {
             free: Vec::new(),
             queue: VecDeque::new(),
             busy: 0,
-            keys: HashMap::new(),
+            keys: FxHashMap::default(),
             key_order: VecDeque::new(),
             overall_limit: config
                 .rate_limit
@@ -160,6 +162,11 @@ impl Service {
     /// The caller (for reading and changing its policies).
     pub fn caller_mut(&mut self) -> &mut Caller {
         &mut self.caller
+    }
+
+    /// The caller (for asking whether a timer is stale).
+    pub fn caller(&self) -> &Caller {
+        &self.caller
     }
 
     /// Handles a request from `from`.

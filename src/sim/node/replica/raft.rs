@@ -119,6 +119,55 @@ impl RaftNode {
         (self.role, self.term, self.commit)
     }
 
+    /// Its log's tail (the last `tail` entries), the leader it knows and, when
+    /// leading, which peers it heard from within the election timeout;
+    /// `local` is its clock now.
+    pub fn detail(&self, local: LocalTime, tail: usize) -> crate::sim::view::NodeDetail {
+        use crate::sim::view::{LogLine, NodeDetail, PeerView};
+        let from = self.log.len().saturating_sub(tail);
+        let log_tail = self.log[from..]
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let index = (from + i + 1) as u64;
+                let what = match (e.op, e.write) {
+                    (NOOP, _) => "no-op".to_string(),
+                    (_, Some(v)) => format!("put k{} = {v}", e.key),
+                    (_, None) => format!("get k{}", e.key),
+                };
+                LogLine {
+                    index,
+                    term: e.term,
+                    what,
+                    committed: index <= self.commit,
+                }
+            })
+            .collect();
+        let peers = if self.role == Role::Leader {
+            self.config
+                .peers
+                .iter()
+                .zip(&self.heard)
+                .map(|(&node, &h)| {
+                    let ago = local.since(h);
+                    PeerView {
+                        node,
+                        alive: ago <= self.config.election_max,
+                        heard_ms_ago: Some(ago.as_millis_f64()),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        NodeDetail {
+            log_len: self.log.len() as u64,
+            log_tail,
+            leader: self.leader,
+            peers,
+        }
+    }
+
     fn majority(&self) -> usize {
         let size = self.config.peers.len() + 1;
         size / 2 + 1
