@@ -385,7 +385,7 @@ impl FaultlabApp {
             self.hint = false;
         }
         for a in actions {
-            let command = self.compare.route(a);
+            let command = self.compare.route(a, &snap);
             self.driver.send(command);
         }
         for intent in intents {

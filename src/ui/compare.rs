@@ -27,9 +27,9 @@ pub struct CompareView {
 impl CompareView {
     /// Routes one of the learner's actions: to a new fork when armed (the
     /// live run stays as it is), else to the live run (and any fork).
-    pub fn route(&mut self, action: Action) -> Command {
+    pub fn route(&mut self, action: Action, snap: &Snapshot) -> Command {
         if std::mem::take(&mut self.armed) {
-            let label = describe(&action);
+            let label = describe(&action, snap);
             Command::Fork {
                 change: Some(action),
                 label,
@@ -102,8 +102,21 @@ impl CompareView {
 }
 
 /// An action in a few words, for the fork's label.
-fn describe(action: &Action) -> String {
-    let text = format!("{action:?}");
+fn describe(action: &Action, snap: &Snapshot) -> String {
+    let name = |n: crate::sim::config::NodeId| {
+        snap.scenario
+            .nodes
+            .get(n.index())
+            .map_or("?", |d| d.name.as_str())
+    };
+    let text = match action {
+        Action::SetPolicy { caller, callee, .. } => {
+            format!("new policy {} → {}", name(*caller), name(*callee))
+        }
+        Action::SetService { node, .. } => format!("service {} changed", name(*node)),
+        Action::SetLoad { client, .. } => format!("load of {} changed", name(*client)),
+        other => format!("{other:?}"),
+    };
     match text.char_indices().nth(80) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text,
@@ -119,8 +132,14 @@ fn plots(ui: &mut Ui, snap: &Snapshot, fork: &[Arc<WindowSummary>], at_s: f64) {
     let rows: [(&'static str, &str, Figure, Color32); 3] = [
         (
             "cmp-p99",
-            "p99 latency (ms)",
-            |w| w.latency_ms.p99,
+            "p99 latency of successes (ms; no point where none succeeded)",
+            |w| {
+                if w.ok == 0 {
+                    f64::NAN
+                } else {
+                    w.latency_ms.p99
+                }
+            },
             palette::ORANGE,
         ),
         (
@@ -145,7 +164,7 @@ fn plots(ui: &mut Ui, snap: &Snapshot, fork: &[Arc<WindowSummary>], at_s: f64) {
                     .style(LineStyle::dashed_loose())
                     .width(2.0),
             );
-            p.vline(VLine::new("fork", at_s).color(palette::GREY));
+            p.vline(VLine::new("", at_s).color(palette::GREY));
         });
     }
 }
@@ -156,7 +175,11 @@ fn series(
     figure: Figure,
     color: Color32,
 ) -> Line<'static> {
-    let pts: Vec<[f64; 2]> = windows.iter().map(|w| [w.end_s, figure(w)]).collect();
+    let pts: Vec<[f64; 2]> = windows
+        .iter()
+        .map(|w| [w.end_s, figure(w)])
+        .filter(|p| p[1].is_finite())
+        .collect();
     Line::new(name.to_string(), PlotPoints::new(pts))
         .color(color)
         .width(1.5)

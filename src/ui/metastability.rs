@@ -145,7 +145,14 @@ fn contents(ui: &mut Ui, snap: &Snapshot) {
         p.line(line("offered", &load.t_s, &load.offered, palette::GREY).width(2.5));
         p.line(line("goodput", &load.t_s, &load.goodput, palette::GREEN).width(2.5));
         for (i, (name, ys)) in load.arrivals.iter().enumerate() {
-            let c = palette::SERIES[(i + 1) % palette::SERIES.len()];
+            // Not the grey of offered load nor the green of goodput.
+            const ARRIVALS: [Color32; 4] = [
+                palette::ORANGE,
+                palette::SKY,
+                palette::PURPLE,
+                palette::BLUE,
+            ];
+            let c = ARRIVALS[i % ARRIVALS.len()];
             p.line(
                 line(&format!("arriving at {name}"), &load.t_s, ys, c)
                     .style(LineStyle::dashed_dense()),
