@@ -16,6 +16,7 @@ mod hostile;
 mod idempotency;
 mod lab_window;
 mod labs;
+mod leases;
 mod live;
 mod partitions;
 mod policies;
