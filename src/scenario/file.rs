@@ -157,6 +157,8 @@ pub(crate) enum NodeSpec {
         #[serde(default)]
         heartbeat: Option<Dur>,
         #[serde(default)]
+        lease: Option<Dur>,
+        #[serde(default)]
         zone: Option<Name>,
         #[serde(default)]
         position: Option<(Coord, Coord)>,

@@ -835,6 +835,7 @@ impl Checker<'_> {
                 election_min,
                 election_max,
                 heartbeat,
+                lease,
                 ..
             } => {
                 let peers = self.peers(i, peers, Kind::Raft, loc);
@@ -855,11 +856,20 @@ impl Checker<'_> {
                         format!("heartbeat must be above 0 and below election_min ({election_min}), or followers start elections against a live leader"),
                     );
                 }
+                let lease = lease.map(|d| d.0);
+                if lease == Some(SimDuration::ZERO) {
+                    self.problem(
+                        &loc.field("lease"),
+                        "lease must be above 0 (leave it out for reads through the log)"
+                            .to_string(),
+                    );
+                }
                 NodeKind::Raft(RaftConfig {
                     peers,
                     election_min,
                     election_max,
                     heartbeat,
+                    lease,
                 })
             }
             NodeSpec::Balancer {

@@ -968,6 +968,7 @@ impl<'a> Writer<'a> {
                 if r.heartbeat != DEFAULT_HEARTBEAT {
                     f.add("heartbeat", dur(r.heartbeat));
                 }
+                f.opt("lease", r.lease.map(dur));
                 "Raft"
             }
             NodeKind::StoreClient(c) => {

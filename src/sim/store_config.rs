@@ -110,4 +110,9 @@ pub struct RaftConfig {
     pub election_max: SimDuration,
     /// Time between a leader's heartbeats (local time).
     pub heartbeat: SimDuration,
+    /// Leader lease (local time): a leader answers reads itself until this
+    /// long after sending the latest append a majority answered, and a
+    /// follower grants no vote for this long after hearing from its leader.
+    /// `None`: every read goes through the log.
+    pub lease: Option<SimDuration>,
 }

@@ -19,6 +19,7 @@ mod hostile;
 mod idempotency;
 mod lab_window;
 mod labs;
+mod leases;
 mod live;
 mod metastability;
 mod partitions;

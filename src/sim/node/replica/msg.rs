@@ -103,6 +103,8 @@ pub enum KvMsg {
         entries: Vec<super::raft::Entry>,
         /// The leader's commit index.
         commit: u64,
+        /// The leader's local clock when it sent this (echoed back, for leases).
+        stamp: i64,
     },
     /// Raft: the answer to `Append`.
     Appended {
@@ -113,6 +115,8 @@ pub enum KvMsg {
         /// Success: the last index it now holds from the leader; failure:
         /// its last index (a hint for where to back up to).
         index: u64,
+        /// The `stamp` of the `Append` answered.
+        stamp: i64,
     },
     /// Anti-entropy: the sender's whole store, to merge.
     Sync {

@@ -70,6 +70,12 @@ pub struct RaftNode {
     next: Vec<u64>,
     matched: Vec<u64>,
     heard: Vec<LocalTime>,
+    /// Leader: per peer, the latest `stamp` it answered in this term.
+    acked: Vec<i64>,
+    /// Leader: reads are answered locally before this (local time).
+    lease_until: LocalTime,
+    /// Follower: when it last heard from its leader (local time).
+    heard_leader: Option<LocalTime>,
     election_generation: u32,
     heartbeat_generation: u32,
 }
@@ -78,14 +84,15 @@ fn kv(m: KvMsg) -> Message {
     Message::Kv(Box::new(m))
 }
 
-/// Answers an `Append`.
-fn reply(ctx: &mut Ctx, leader: NodeId, term: u64, success: bool, index: u64) {
+/// Answers an `Append` (echoing its `stamp`).
+fn reply(ctx: &mut Ctx, leader: NodeId, term: u64, success: bool, index: u64, stamp: i64) {
     ctx.send(
         leader,
         kv(KvMsg::Appended {
             term,
             success,
             index,
+            stamp,
         }),
     );
 }
@@ -109,6 +116,9 @@ impl RaftNode {
             next: vec![1; n],
             matched: vec![0; n],
             heard: vec![LocalTime(0); n],
+            acked: vec![i64::MIN; n],
+            lease_until: LocalTime(i64::MIN),
+            heard_leader: None,
             election_generation: 0,
             heartbeat_generation: 0,
         }
@@ -199,6 +209,8 @@ impl RaftNode {
     pub fn crash(&mut self) {
         self.role = Role::Follower;
         self.leader = None;
+        self.lease_until = LocalTime(i64::MIN);
+        self.heard_leader = None;
         self.commit = 0;
         self.applied = 0;
         self.kv.clear();
@@ -238,7 +250,12 @@ impl RaftNode {
             KvTimer::Heartbeat { generation }
                 if generation == self.heartbeat_generation && self.role == Role::Leader =>
             {
-                let window = self.config.election_max;
+                // With a lease, keep the role while the lease may run (the
+                // lease itself stops local reads when it ends).
+                let window = self
+                    .config
+                    .election_max
+                    .max(self.config.lease.unwrap_or(SimDuration::ZERO));
                 let recent = self
                     .heard
                     .iter()
@@ -293,6 +310,8 @@ impl RaftNode {
         self.next = vec![self.last_index() + 1; n];
         self.matched = vec![0; n];
         self.heard = vec![ctx.local; n];
+        self.acked = vec![i64::MIN; n];
+        self.lease_until = LocalTime(i64::MIN);
         ctx.raft_leader(self.term);
         // A no-op of its own term lets it commit what earlier leaders left.
         self.log.push(Entry {
@@ -328,6 +347,7 @@ impl RaftNode {
             prev_term: self.term_at(prev_index),
             entries: self.log[from..to].to_vec(),
             commit: self.commit,
+            stamp: ctx.local.0,
         };
         ctx.send(self.config.peers[slot], kv(msg));
     }
@@ -342,6 +362,19 @@ impl RaftNode {
                 last_index,
                 last_term,
             } => {
+                if self.within_promise(ctx.local) {
+                    // Lease promise: no vote, and no new term, while the
+                    // leader it heard from may still hold a lease.
+                    let term = self.term;
+                    ctx.send(
+                        from,
+                        kv(KvMsg::Vote {
+                            term,
+                            granted: false,
+                        }),
+                    );
+                    return;
+                }
                 if term > self.term {
                     self.step_down(ctx, term);
                 }
@@ -376,12 +409,21 @@ impl RaftNode {
                 prev_term,
                 entries,
                 commit,
-            } => self.on_append(ctx, from, term, (prev_index, prev_term), entries, commit),
+                stamp,
+            } => self.on_append(
+                ctx,
+                from,
+                term,
+                (prev_index, prev_term),
+                entries,
+                (commit, stamp),
+            ),
             KvMsg::Appended {
                 term,
                 success,
                 index,
-            } => self.on_appended(ctx, from, term, success, index),
+                stamp,
+            } => self.on_appended(ctx, from, term, (success, index), stamp),
             _ => {}
         }
     }
@@ -390,6 +432,11 @@ impl RaftNode {
         if self.role != Role::Leader {
             let leader = self.leader;
             ctx.send(client, kv(KvMsg::Redirect { op, leader }));
+            return;
+        }
+        if write.is_none() && self.holds_lease(ctx.local) {
+            let result = KvResult::Read(self.kv.get(&key).copied().into_iter().collect());
+            ctx.send(client, kv(KvMsg::Done { op, result }));
             return;
         }
         self.log.push(Entry {
@@ -410,12 +457,13 @@ impl RaftNode {
         term: u64,
         (prev_index, prev_term): (u64, u64),
         entries: Vec<Entry>,
-        commit: u64,
+        (commit, stamp): (u64, i64),
     ) {
         if term < self.term {
-            reply(ctx, leader, self.term, false, self.last_index());
+            reply(ctx, leader, self.term, false, self.last_index(), stamp);
             return;
         }
+        self.heard_leader = Some(ctx.local);
         if term > self.term {
             self.term = term;
             self.voted_for = None;
@@ -425,7 +473,7 @@ impl RaftNode {
         self.reset_election(ctx);
         if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
             let index = self.last_index().min(prev_index.saturating_sub(1));
-            reply(ctx, leader, term, false, index);
+            reply(ctx, leader, term, false, index, stamp);
             return;
         }
         let count = entries.len() as u64;
@@ -444,10 +492,55 @@ impl RaftNode {
             self.commit = commit.min(matched).max(self.commit);
             self.apply(ctx);
         }
-        reply(ctx, leader, term, true, matched);
+        reply(ctx, leader, term, true, matched, stamp);
     }
 
-    fn on_appended(&mut self, ctx: &mut Ctx, from: NodeId, term: u64, success: bool, index: u64) {
+    /// Leader with a lease: whether it may answer a read itself at local
+    /// time `now` (its lease runs and it has committed an entry of its term,
+    /// so its state holds every committed write).
+    fn holds_lease(&self, now: LocalTime) -> bool {
+        self.config.lease.is_some()
+            && now < self.lease_until
+            && self.term_at(self.commit) == self.term
+    }
+
+    /// Follower with a lease configured: whether it heard from its leader
+    /// less than a lease ago (and so must not help elect another).
+    fn within_promise(&self, now: LocalTime) -> bool {
+        match (self.config.lease, self.heard_leader) {
+            (Some(lease), Some(h)) => {
+                self.role == Role::Follower && self.leader.is_some() && now.since(h) < lease
+            }
+            _ => false,
+        }
+    }
+
+    /// A peer answered an append sent at (leader-local) `stamp` in this
+    /// term: the lease runs from the latest stamp a majority (counting the
+    /// leader) has answered.
+    fn renew_lease(&mut self, slot: usize, stamp: i64) {
+        let Some(lease) = self.config.lease else {
+            return;
+        };
+        self.acked[slot] = self.acked[slot].max(stamp);
+        let mut stamps = self.acked.clone();
+        stamps.sort_unstable_by(|a, b| b.cmp(a));
+        // The leader itself is one of the majority: it needs majority − 1 peers.
+        if let Some(&start) = self.majority().checked_sub(2).and_then(|k| stamps.get(k))
+            && start > i64::MIN
+        {
+            self.lease_until = self.lease_until.max(LocalTime(start).plus(lease));
+        }
+    }
+
+    fn on_appended(
+        &mut self,
+        ctx: &mut Ctx,
+        from: NodeId,
+        term: u64,
+        (success, index): (bool, u64),
+        stamp: i64,
+    ) {
         if term > self.term {
             self.step_down(ctx, term);
             return;
@@ -459,6 +552,7 @@ impl RaftNode {
             return;
         }
         self.heard[slot] = ctx.local;
+        self.renew_lease(slot, stamp);
         if success {
             self.matched[slot] = self.matched[slot].max(index);
             self.next[slot] = self.matched[slot] + 1;
