@@ -369,7 +369,13 @@ impl Plots {
             drawn.push((PLOT_NAMES[5], r.response));
         });
         if self.cache.has_state {
-            ui.columns(2, |cols| drawn.extend(ctx.state_row(cols)));
+            let monitors = snapshot
+                .scenario
+                .nodes
+                .iter()
+                .any(|n| matches!(n.kind, crate::sim::config::NodeKind::Monitor(_)));
+            let columns = if monitors { 2 } else { 1 };
+            ui.columns(columns, |cols| drawn.extend(ctx.state_row(cols)));
         }
         self.visible = visible;
         if clicked.is_some() {
@@ -488,7 +494,8 @@ impl Ctx<'_> {
     }
 
     /// The replicated-state row (runs with a store, monitor or Raft node):
-    /// consistency anomalies and store failures, failure detection.
+    /// consistency anomalies and store failures, and failure detection when
+    /// `cols` has room for it (runs with a monitor).
     fn state_row(&self, cols: &mut [Ui]) -> Vec<(&'static str, Response)> {
         let c = self.cache;
         let mut drawn = Vec::new();
@@ -498,7 +505,6 @@ impl Ctx<'_> {
             &[
                 ("stale reads", palette::ORANGE),
                 ("lost writes", palette::VERMILLION),
-                ("store ops failed", palette::GREY),
             ],
             "lost writes: final at the end of the run",
         );
@@ -517,14 +523,6 @@ impl Ctx<'_> {
                 palette::VERMILLION,
                 |y| y,
             ),
-            self.line(
-                "store ops failed",
-                &c.store_failed,
-                Reduce::Max,
-                palette::GREY,
-                |y| y,
-            )
-            .style(LineStyle::dashed_dense()),
         ];
         let r = self
             .plot("consistency", Unit::Plain)
@@ -537,6 +535,9 @@ impl Ctx<'_> {
                 self.markers(p);
             });
         drawn.push(("consistency", r.response));
+        if cols.len() < 2 {
+            return drawn;
+        }
 
         title(
             &mut cols[1],

@@ -36,9 +36,9 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot, detail: &NodeDetail) {
                     ui.label(format!("#{}", e.index));
                     ui.label(format!("term {}", e.term));
                     let text = if e.committed {
-                        format!("✔ {}", e.what)
+                        format!("● {}", e.what)
                     } else {
-                        format!("… {} (not committed)", e.what)
+                        format!("○ {} (not committed)", e.what)
                     };
                     ui.label(text);
                     ui.end_row();

@@ -58,8 +58,6 @@ pub struct SeriesCache {
     pub stale_reads: Series,
     /// Lost writes per window (provisional live).
     pub lost_writes: Series,
-    /// Store operations that failed or timed out per window.
-    pub store_failed: Series,
     /// False suspicions per window.
     pub false_suspicions: Series,
     /// Longest time to detect a crash per window, ms (NaN without detections).
@@ -113,9 +111,6 @@ impl SeriesCache {
             self.has_state = true;
             self.stale_reads.ys.push(st.stale_reads as f64);
             self.lost_writes.ys.push(st.lost_writes as f64);
-            self.store_failed
-                .ys
-                .push((st.store_ops - st.store_ok) as f64);
             self.false_suspicions.ys.push(st.false_suspicions as f64);
             self.detect_ms.ys.push(if st.detections > 0 {
                 st.detect_ms_max

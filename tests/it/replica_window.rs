@@ -125,8 +125,9 @@ fn window(name: &str) -> Harness<'static, FaultlabApp> {
 }
 
 /// The consistency and detection plots appear for a store with a monitor,
-/// and the inspector of the monitor lists who it believes is alive; a
-/// scenario without replicated state has no such plots.
+/// and the inspector of the monitor lists who it believes is alive; Raft
+/// without a monitor gets the consistency plot only, and a scenario without
+/// replicated state neither.
 #[test]
 fn the_window_plots_state_only_when_there_is_some() {
     let mut h = window("zone-outage.ron");
@@ -138,6 +139,13 @@ fn the_window_plots_state_only_when_there_is_some() {
         .click();
     h.run();
     assert!(h.query_by_label("Who it believes is alive").is_some());
+
+    // Raft without a monitor: consistency, no detection plot.
+    let mut h = window("raft-partition.ron");
+    crate::ui::click(&mut h, "▶ Play");
+    crate::ui::advance(&mut h, 2);
+    assert!(h.query_by_label("Consistency per window").is_some());
+    assert!(h.query_by_label("Failure detection per window").is_none());
 
     let h = window("three-tier.ron");
     assert!(h.query_by_label("Consistency per window").is_none());
