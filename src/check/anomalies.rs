@@ -34,9 +34,9 @@ pub struct Anomalies {
 
 /// Finds stale reads and lost writes in `ops`, key by key.
 pub fn find(ops: &[OpRecord]) -> Anomalies {
-    let mut by_key: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    let mut by_key: BTreeMap<(u32, u64), Vec<usize>> = BTreeMap::new();
     for (i, op) in ops.iter().enumerate() {
-        by_key.entry(op.key).or_default().push(i);
+        by_key.entry((op.store, op.key)).or_default().push(i);
     }
     let mut found = Anomalies::default();
     for indices in by_key.values() {
@@ -143,6 +143,7 @@ mod tests {
     fn op(inv: u64, done: Option<u64>, write: Option<u64>, outcome: Outcome) -> OpRecord {
         OpRecord {
             client: 0,
+            store: 0,
             key: 1,
             write,
             invoke: SimTime(inv),

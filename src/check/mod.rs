@@ -118,8 +118,8 @@ pub fn window_counts(
 
 /// Each key's operations as a register history for the linearizability
 /// checker: acknowledged and unknown writes, successful reads.
-pub fn registers(ops: &[OpRecord]) -> BTreeMap<u64, Vec<RegOp>> {
-    let mut keys: BTreeMap<u64, Vec<RegOp>> = BTreeMap::new();
+pub fn registers(ops: &[OpRecord]) -> BTreeMap<(u32, u64), Vec<RegOp>> {
+    let mut keys: BTreeMap<(u32, u64), Vec<RegOp>> = BTreeMap::new();
     for op in ops {
         let complete = op.complete.map(|c| c.1);
         let reg = match (&op.outcome, op.write) {
@@ -140,7 +140,7 @@ pub fn registers(ops: &[OpRecord]) -> BTreeMap<u64, Vec<RegOp>> {
             },
             _ => continue,
         };
-        keys.entry(op.key).or_default().push(reg);
+        keys.entry((op.store, op.key)).or_default().push(reg);
     }
     keys
 }

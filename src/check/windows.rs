@@ -93,8 +93,8 @@ pub fn onset(ops: &[RegOp], cuts: &[u64]) -> usize {
 
 /// Places each violating key (from `registers`) in the window of its onset.
 pub fn linearizability_onsets(
-    registers: &BTreeMap<u64, Vec<RegOp>>,
-    violating: &[u64],
+    registers: &BTreeMap<(u32, u64), Vec<RegOp>>,
+    violating: &[(u32, u64)],
     cuts: &[u64],
     windows: &mut [WindowConsistency],
 ) {

@@ -27,6 +27,9 @@ pub enum Outcome {
 pub struct OpRecord {
     /// The client's node index.
     pub client: u32,
+    /// Which store it went to (see [`crate::sim::store_config::store_of`]):
+    /// the same key in two stores is two registers.
+    pub store: u32,
     /// The key.
     pub key: u64,
     /// The value written, for a write.
@@ -55,8 +58,15 @@ pub struct History {
 }
 
 impl History {
-    /// Records an invocation at `now`; returns its id (`usize::MAX` when full).
-    pub fn invoke(&mut self, now: SimTime, client: u32, key: u64, write: Option<u64>) -> usize {
+    /// Records an invocation at `now` by `client` of `store`; returns its id (`usize::MAX` when full).
+    pub fn invoke(
+        &mut self,
+        now: SimTime,
+        client: u32,
+        store: u32,
+        key: u64,
+        write: Option<u64>,
+    ) -> usize {
         if self.ops.len() >= MAX_HISTORY_OPS {
             self.dropped += 1;
             return usize::MAX;
@@ -64,6 +74,7 @@ impl History {
         self.seq += 1;
         self.ops.push(OpRecord {
             client,
+            store,
             key,
             write,
             invoke: now,

@@ -205,6 +205,8 @@ pub struct Recorder {
     /// Calls and attempts per edge, by window (retry amplification).
     edge_windows: super::edges::EdgeHistory,
     history: History,
+    /// Each node's store (see `sim::store_config::store_of`), for the history.
+    store_of: Vec<u32>,
     detection: Detection,
     read_repairs: u64,
     raft: super::raft::RaftLedger,
@@ -259,6 +261,7 @@ impl Recorder {
             edges: EdgeTraffic::new(node_count),
             edge_windows: super::edges::EdgeHistory::new(node_count),
             history: History::default(),
+            store_of: Vec::new(),
             detection: Detection::new(node_count, &[]),
             read_repairs: 0,
             raft: super::raft::RaftLedger::default(),
@@ -565,7 +568,18 @@ impl Recorder {
 
     /// A store client invoked an operation; returns its history id.
     pub fn op_invoked(&mut self, now: SimTime, client: u32, key: u64, write: Option<u64>) -> usize {
-        self.history.invoke(now, client, key, write)
+        let store = self
+            .store_of
+            .get(client as usize)
+            .copied()
+            .unwrap_or(client);
+        self.history.invoke(now, client, store, key, write)
+    }
+
+    /// Which store each node's operations go to, by node index (see
+    /// `sim::store_config::store_of`).
+    pub fn set_stores(&mut self, store_of: Vec<u32>) {
+        self.store_of = store_of;
     }
 
     /// History operation `id` ended.

@@ -167,6 +167,7 @@ impl Simulation {
         }
         let mut recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon);
         recorder.set_watched(&watched_pairs(&config));
+        recorder.set_stores(super::store_config::store_of(&config));
         recorder.set_versions(versioned_services(&config));
         let deploys = super::deploy::Deployments::new(config.nodes.len());
         let mut queue = EventQueue::default();

@@ -2,7 +2,7 @@
 //! that read and write them, and failure-detector monitors. Re-exported by
 //! [`crate::sim::config`]; kept here so the shared config file stays small.
 
-use super::config::{Arrivals, KeySpace, NodeId};
+use super::config::{Arrivals, KeySpace, NodeId, NodeKind, SimConfig};
 use super::time::SimDuration;
 
 /// How replicas settle two versions of a key written independently.
@@ -115,4 +115,43 @@ pub struct RaftConfig {
     /// follower grants no vote for this long after hearing from its leader.
     /// `None`: every read goes through the log.
     pub lease: Option<SimDuration>,
+}
+
+/// Which store each node belongs to, by node index: replicas and Raft nodes
+/// joined by `peers` (in either direction) form one store, named by its
+/// lowest node index; a store client belongs to its target's store; any
+/// other node is a store of its own. Two stores' keys are unrelated
+/// registers, so the consistency checker tells them apart by this.
+pub fn store_of(config: &SimConfig) -> Vec<u32> {
+    let n = config.nodes.len();
+    let mut root: Vec<usize> = (0..n).collect();
+    fn find(root: &mut [usize], mut i: usize) -> usize {
+        while root[i] != i {
+            root[i] = root[root[i]];
+            i = root[i];
+        }
+        i
+    }
+    for (i, node) in config.nodes.iter().enumerate() {
+        let peers = match &node.kind {
+            NodeKind::Replica(r) => &r.peers,
+            NodeKind::Raft(r) => &r.peers,
+            _ => continue,
+        };
+        for p in peers {
+            let (a, b) = (find(&mut root, i), find(&mut root, p.index()));
+            // The lower index becomes the root, so a store is named by its lowest member.
+            let (lo, hi) = (a.min(b), a.max(b));
+            root[hi] = lo;
+        }
+    }
+    (0..n)
+        .map(|i| {
+            let member = match &config.nodes[i].kind {
+                NodeKind::StoreClient(c) => c.target.index(),
+                _ => i,
+            };
+            find(&mut root, member) as u32
+        })
+        .collect()
 }

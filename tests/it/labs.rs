@@ -483,11 +483,47 @@ const ATTEMPTS: &[Attempt] = &[
     ),
     (
         "11-clocks",
-        "version vectors on every replica",
+        "version vectors on every replica, the lease left as it is",
         &[(
             r#"every: resolve: LastWriteWins"#,
             r#"resolve: VersionVectors"#,
         )],
+        Expect::Fails("Nobody reads an overwritten list or setting"),
+    ),
+    (
+        "11-clocks",
+        "version vectors, and a lease only a little shorter (280 ms / 0.9 > 272.7 ms)",
+        &[
+            (
+                r#"every: resolve: LastWriteWins"#,
+                r#"resolve: VersionVectors"#,
+            ),
+            (r#"every: lease: "285ms""#, r#"lease: "280ms""#),
+        ],
+        Expect::Fails("Nobody reads an overwritten list or setting"),
+    ),
+    (
+        "11-clocks",
+        "version vectors and a lease that fits the drift",
+        &[
+            (
+                r#"every: resolve: LastWriteWins"#,
+                r#"resolve: VersionVectors"#,
+            ),
+            (r#"every: lease: "285ms""#, r#"lease: "240ms""#),
+        ],
+        Expect::Pass,
+    ),
+    (
+        "11-clocks",
+        "version vectors and no lease: every read through the log",
+        &[
+            (
+                r#"every: resolve: LastWriteWins"#,
+                r#"resolve: VersionVectors"#,
+            ),
+            (r#"every: lease: "285ms","#, r#""#),
+        ],
         Expect::Pass,
     ),
     (
