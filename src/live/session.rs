@@ -199,9 +199,16 @@ impl Session {
         self.guarded(|sim| {
             *sim = build(&base, seed, &recorded);
             built = true;
-            sim.run_until(t);
         });
         if built {
+            // In steps, collecting as it goes, so the tracer hands its traces
+            // over before its own cap fills (each window's slowest stay kept).
+            let step = self.base.window.max(SimDuration::from_secs(1));
+            while self.failure.is_none() && self.now() < t {
+                let next = (self.now() + step).min(t);
+                self.guarded(|sim| sim.run_until(next));
+                self.collect_windows();
+            }
             self.collect_windows();
         } else if let Some(failure) = self.failure.as_mut() {
             failure.at = SimTime::ZERO;

@@ -47,7 +47,13 @@ fn session_traces_stay_bounded_and_keep_each_windows_slowest_and_first_failures(
     while session.playing() {
         session.advance_by(cfg.window);
     }
-    let snap = session.snapshot();
+    check(&session.snapshot(), &all, window_ns);
+    // Rewinding re-simulates headless in one go: the same traces are kept.
+    session.command(Command::RewindTo(session.now()));
+    check(&session.snapshot(), &all, window_ns);
+}
+
+fn check(snap: &faultlab::live::Snapshot, all: &[Trace], window_ns: u64) {
     let windows = snap.windows.len();
     assert!(windows >= 199, "{windows} windows");
 
@@ -69,7 +75,7 @@ fn session_traces_stay_bounded_and_keep_each_windows_slowest_and_first_failures(
     // Each window's slowest successes, as the unbounded tracer chose them.
     let slow: Vec<&Trace> = all.iter().filter(|t| t.kept_for.slow).collect();
     assert!(!slow.is_empty());
-    for t in &slow {
+    for t in slow {
         assert!(shown.contains(&t.root.0), "slow trace {} dropped", t.root.0);
     }
     // Each window's first failures, in the order kept.
