@@ -11,6 +11,7 @@ pub mod fork;
 pub mod runner;
 pub mod session;
 pub mod snapshot;
+pub mod trace_store;
 
 pub use fork::ForkView;
 pub use runner::LiveRunner;

@@ -13,8 +13,9 @@ use crate::sim::view::NodeView;
 
 use super::fork::Fork;
 use super::snapshot::{DeployState, EdgeState, Health, NodeState, RunnerFailure, Snapshot, Totals};
+use super::trace_store::TraceStore;
 use super::{Command, Speed};
-use crate::metrics::trace::{Trace, TraceConfig};
+use crate::metrics::trace::TraceConfig;
 
 /// Most learner actions one session records; more are ignored (each is a
 /// timeline entry, and scenario files hold at most this many).
@@ -32,7 +33,8 @@ pub struct Session {
     /// Pause when simulated time reaches this (a step's end, the scenario's end).
     pause_at: Option<SimTime>,
     windows: Arc<Vec<Arc<WindowSummary>>>,
-    traces: Arc<Vec<Arc<Trace>>>,
+    /// Kept traces, within the bound `TraceStore` states.
+    traces: TraceStore,
     /// Burn-rate alerts over the closed windows.
     alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
     edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
@@ -48,6 +50,7 @@ impl Session {
         let base = Arc::new(config);
         let sim = build(&base, seed, &[]);
         let pause_at = Some(SimTime::ZERO + base.duration);
+        let traces = TraceStore::new(base.window);
         Session {
             base,
             seed,
@@ -57,7 +60,7 @@ impl Session {
             speed: Speed::Factor(1.0),
             pause_at,
             windows: Arc::new(Vec::new()),
-            traces: Arc::new(Vec::new()),
+            traces,
             alerts: Arc::new(Vec::new()),
             edge_windows: Arc::new(Vec::new()),
             failure: None,
@@ -183,7 +186,7 @@ impl Session {
     /// previous run's windows are not shown as this one's.
     fn restart_at(&mut self, t: SimTime) {
         self.windows = Arc::new(Vec::new());
-        self.traces = Arc::new(Vec::new());
+        self.traces = TraceStore::new(self.base.window);
         self.alerts = Arc::new(Vec::new());
         self.edge_windows = Arc::new(Vec::new());
         self.failure = None;
@@ -196,9 +199,16 @@ impl Session {
         self.guarded(|sim| {
             *sim = build(&base, seed, &recorded);
             built = true;
-            sim.run_until(t);
         });
         if built {
+            // In steps, collecting as it goes, so the tracer hands its traces
+            // over before its own cap fills (each window's slowest stay kept).
+            let step = self.base.window.max(SimDuration::from_secs(1));
+            while self.failure.is_none() && self.now() < t {
+                let next = (self.now() + step).min(t);
+                self.guarded(|sim| sim.run_until(next));
+                self.collect_windows();
+            }
             self.collect_windows();
         } else if let Some(failure) = self.failure.as_mut() {
             failure.at = SimTime::ZERO;
@@ -268,11 +278,9 @@ impl Session {
             ));
             let edges = self.sim.edge_windows_since(self.edge_windows.len());
             Arc::make_mut(&mut self.edge_windows).extend(edges.into_iter().map(Arc::new));
-            // Traces are kept by the time their window closes: collect them with it.
-            let traces = self.sim.traces_since(self.traces.len());
-            if !traces.is_empty() {
-                Arc::make_mut(&mut self.traces).extend(traces.into_iter().map(Arc::new));
-            }
+            // Traces are kept by the time their window closes: move them into
+            // the bounded store with it (the tracer no longer holds them).
+            self.traces.extend(self.sim.take_traces());
         }
     }
 
@@ -327,7 +335,8 @@ impl Session {
                 budget_remaining: t.budget_remaining,
             },
             failure: self.failure.clone(),
-            traces: self.traces.clone(),
+            traces: self.traces.traces().clone(),
+            traces_dropped: self.traces.dropped(),
             leaders: Arc::new(self.sim.raft_leaders().to_vec()),
             alerts: self.alerts.clone(),
             edge_windows: self.edge_windows.clone(),

@@ -171,9 +171,12 @@ pub struct Snapshot {
     pub totals: Totals,
     /// Set when the simulation panicked.
     pub failure: Option<RunnerFailure>,
-    /// Traces kept so far (sampled, failed, each window's slowest), in the
-    /// order kept (shared, append-only; a trace is copied when kept).
+    /// Traces kept so far (each window's slowest and first failures, and an
+    /// evenly thinned sample of the rest), in the order kept (shared).
     pub traces: Arc<Vec<Arc<Trace>>>,
+    /// Traces kept by the tracer but let go to bound memory (see
+    /// [`super::trace_store`]).
+    pub traces_dropped: u64,
     /// Raft leaders elected so far, in order (empty without Raft nodes).
     pub leaders: Arc<Vec<crate::metrics::raft::LeaderRecord>>,
     /// Burn-rate alerts fired and cleared over the closed windows, in time order.

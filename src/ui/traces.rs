@@ -84,9 +84,16 @@ impl TracesView {
             }
             None => {
                 ui.label(format!(
-                    "{} traces kept: 1% of requests, every failure, each window's 3 slowest",
+                    "{} traces kept: each window's 3 slowest and first 3 failures, \
+                     and an even sample of 1% of requests and further failures",
                     snap.traces.len()
                 ));
+                if snap.traces_dropped > 0 {
+                    ui.weak(format!(
+                        "({} older sampled traces let go to bound memory)",
+                        snap.traces_dropped
+                    ));
+                }
             }
         });
         ui.label(

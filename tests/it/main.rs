@@ -35,6 +35,7 @@ mod service_knobs;
 mod state_windows;
 mod sweep;
 mod tidy;
+mod trace_store;
 mod trace_view;
 mod traces;
 mod ui;
