@@ -582,14 +582,23 @@ const ATTEMPTS: &[Attempt] = &[
     ),
     (
         "13-correlated-failures",
-        // R + W = 4 ≤ 5 is not safe, but here the two survivors always hear
-        // each other, so no read is stale: the README asks why it still is wrong.
+        // R + W = 4 ≤ 5 survives the zone outage (the two survivors hear each
+        // other), but the split after it lets each side make a quorum of two.
         "five replicas with quorums of two",
         &[(
             r#"every: read_quorum: 3, write_quorum: 3"#,
             r#"read_quorum: 2, write_quorum: 2"#,
         )],
-        Expect::Pass,
+        Expect::Fails("No order is shown out of date"),
+    ),
+    (
+        "13-correlated-failures",
+        "five replicas with quorums of two, lost writes",
+        &[(
+            r#"every: read_quorum: 3, write_quorum: 3"#,
+            r#"read_quorum: 2, write_quorum: 2"#,
+        )],
+        Expect::Fails("No acknowledged order is lost"),
     ),
     (
         "14-observability",
