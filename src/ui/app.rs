@@ -1041,7 +1041,7 @@ fn hint_text(app: &FaultlabApp, snap: &Snapshot) -> Vec<String> {
     let find = |role: Role| roles.iter().position(|r| *r == role);
     let victim = find(Role::Database)
         .or_else(|| find(Role::Service))
-        .or_else(|| roles.iter().rposition(|r| *r != Role::Client));
+        .or_else(|| roles.iter().rposition(|r| !r.is_caller_only()));
     let mut tries = Vec::new();
     if let Some(v) = victim {
         tries.push(format!(
@@ -1060,7 +1060,7 @@ fn hint_text(app: &FaultlabApp, snap: &Snapshot) -> Vec<String> {
         matches!(
             roles.get(e.from.index()),
             Some(Role::Gateway | Role::Service)
-        ) && roles.get(e.to.index()) != Some(&Role::Client)
+        ) && roles.get(e.to.index()).is_some_and(|r| !r.is_caller_only())
     }) {
         tries.push(format!(
             "Click the arrow {} → {}, raise retries to 5 with no backoff, apply, then slow {} down.",

@@ -164,6 +164,13 @@ pub fn figures(s: &NodeState, role: Role, sent_per_s: f64) -> String {
     }
     match role {
         Role::Client => format!("sends {sent_per_s:.0}/s"),
+        Role::Monitor => match &s.detail {
+            Some(d) if !d.peers.is_empty() => {
+                let alive = d.peers.iter().filter(|p| p.alive).count();
+                format!("{alive} of {} alive", d.peers.len())
+            }
+            _ => "watching".to_string(),
+        },
         _ => {
             let mut out = match s.workers {
                 Some(w) => format!("{}/{} busy · q {}", s.busy, w, s.queued),
@@ -183,7 +190,7 @@ pub fn figures(s: &NodeState, role: Role, sent_per_s: f64) -> String {
 fn body(p: &Painter, r: Rect, role: Role, fill: Color32, stroke: Stroke, zoom: f32) {
     let radius = |x: f32| CornerRadius::same((x * zoom).round().clamp(0.0, 60.0) as u8);
     match role {
-        Role::Client => {
+        Role::Client | Role::Monitor => {
             p.rect(
                 r,
                 CornerRadius::same((r.height() / 2.0).min(120.0) as u8),

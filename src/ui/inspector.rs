@@ -178,23 +178,25 @@ impl Inspector {
                     ui.label("utilization");
                     ui.label(format!("{:.0}%", state.utilization * 100.0));
                     ui.end_row();
-                } else if role != Role::Client {
+                } else if !role.is_caller_only() {
                     ui.label("in progress");
                     ui.label(state.busy.to_string());
                     ui.end_row();
                 }
-                if role != Role::Client {
+                if !role.is_caller_only() {
                     ui.label("waiting in queue");
                     ui.label(state.queued.to_string());
                     ui.end_row();
                 }
-                ui.label(if role == Role::Client {
-                    "requests / s"
-                } else {
-                    "arrivals / s"
-                });
-                ui.label(format!("{:.1}", state.arrivals_per_s));
-                ui.end_row();
+                if role != Role::Monitor {
+                    ui.label(if role == Role::Client {
+                        "requests / s"
+                    } else {
+                        "arrivals / s"
+                    });
+                    ui.label(format!("{:.1}", state.arrivals_per_s));
+                    ui.end_row();
+                }
                 ui.label("answers failed");
                 ui.label(format!("{:.2}%", state.error_fraction * 100.0));
                 ui.end_row();
@@ -234,7 +236,7 @@ impl Inspector {
         });
 
         // Slow factor (a gray failure).
-        if role != Role::Client {
+        if !role.is_caller_only() {
             let current = state.slow;
             let mut pending = false;
             Grid::new("node-slow").num_columns(2).show(ui, |ui| {

@@ -32,6 +32,8 @@ pub enum Role {
     Replica,
     /// An asynchronous queue.
     Queue,
+    /// A failure detector probing the nodes it watches.
+    Monitor,
 }
 
 impl Role {
@@ -45,7 +47,14 @@ impl Role {
             Role::Database => "database",
             Role::Replica => "replica",
             Role::Queue => "queue",
+            Role::Monitor => "monitor",
         }
+    }
+
+    /// Whether the node only sends (a client or a monitor): it has no queue
+    /// or work time to show or slow down.
+    pub fn is_caller_only(self) -> bool {
+        matches!(self, Role::Client | Role::Monitor)
     }
 }
 
@@ -128,7 +137,8 @@ pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
 fn role_of(config: &SimConfig, graph: &DiGraph<NodeId, ()>, i: usize) -> Role {
     let node = &config.nodes[i];
     match node.kind {
-        NodeKind::Client(_) | NodeKind::StoreClient(_) | NodeKind::Monitor(_) => Role::Client,
+        NodeKind::Client(_) | NodeKind::StoreClient(_) => Role::Client,
+        NodeKind::Monitor(_) => Role::Monitor,
         NodeKind::Replica(_) | NodeKind::Raft(_) => Role::Replica,
         NodeKind::Cache(_) => Role::Cache,
         NodeKind::Queue(_) => Role::Queue,

@@ -33,6 +33,7 @@ mod scenario_files;
 mod scenario_roundtrip;
 mod service_knobs;
 mod state_windows;
+mod store_traffic;
 mod sweep;
 mod tidy;
 mod trace_store;

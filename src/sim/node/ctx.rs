@@ -8,6 +8,7 @@ use crate::sim::message::{Message, RootId};
 use crate::sim::time::{SimDuration, SimTime};
 
 use super::Timer;
+use super::replica::msg::KvMsg;
 
 /// An opaque mark of true time, for metrics only: a node can store one and
 /// later ask how long ago it was, but never read the true time itself.
@@ -79,6 +80,14 @@ impl<'a> Ctx<'a> {
     /// Tells the observer a client generated a request now.
     pub fn offered(&mut self) {
         self.rec.request_offered(self.now, self.me.index());
+    }
+
+    /// Counts a store operation from a client arriving here (the replica's
+    /// arrivals, as the window shows them).
+    pub fn store_op_arrived(&mut self, msg: &KvMsg) {
+        if matches!(msg, KvMsg::Get { .. } | KvMsg::Put { .. }) {
+            self.rec.arrival(self.me.index());
+        }
     }
 
     /// Marks this moment for a later latency measurement.

@@ -27,6 +27,8 @@ struct Pending {
     key: u64,
     write: Option<u64>,
     redirects: u32,
+    /// The node the operation was last sent to (for the graph's edge counts).
+    to: NodeId,
     stamp: Stamp,
     history: usize,
 }
@@ -133,6 +135,11 @@ impl StoreClient {
             None => KvMsg::Get { op, key },
         };
         ctx.send(self.target, Message::Kv(Box::new(msg)));
+        // The graph counts store operations on the client → replica edge
+        // like calls: one call, one attempt per node it is sent to.
+        let (me, to) = (ctx.me.index(), self.target.index());
+        ctx.rec().edge_call(me, to);
+        ctx.rec().edge_attempt(me, to);
         ctx.set_timer(self.config.timeout, Timer::Kv(KvTimer::OpTimeout { op }));
         self.pending.insert(
             op,
@@ -140,6 +147,7 @@ impl StoreClient {
                 key,
                 write: value,
                 redirects: 0,
+                to: self.target,
                 stamp: ctx.stamp(),
                 history,
             },
@@ -188,6 +196,7 @@ impl StoreClient {
         match leader {
             Some(l) if l != from && p.redirects < MAX_REDIRECTS => {
                 p.redirects += 1;
+                p.to = l;
                 self.target = l;
                 let msg = match p.write {
                     Some(value) => KvMsg::Put {
@@ -198,6 +207,8 @@ impl StoreClient {
                     None => KvMsg::Get { op, key: p.key },
                 };
                 ctx.send(l, Message::Kv(Box::new(msg)));
+                let me = ctx.me.index();
+                ctx.rec().edge_attempt(me, l.index());
             }
             _ => {
                 if let Some(p) = self.pending.remove(&op) {
@@ -217,6 +228,9 @@ impl StoreClient {
         ctx.op_completed(p.history, outcome);
         let latency = ctx.since(p.stamp);
         let me = ctx.me.index();
+        if result.is_err() {
+            ctx.rec().edge_failure(me, p.to.index());
+        }
         ctx.rec().request_finished(me, latency, result);
     }
 

@@ -116,6 +116,7 @@ impl Replica {
 
     /// Handles store traffic from `from`.
     pub fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: KvMsg) {
+        ctx.store_op_arrived(&msg);
         match msg {
             KvMsg::Get { op, key } => self.coordinate(ctx, from, op, key, None),
             KvMsg::Put { op, key, value } => self.coordinate(ctx, from, op, key, Some(value)),

@@ -354,6 +354,7 @@ impl RaftNode {
 
     /// Handles Raft and client traffic from `from`.
     pub fn on_message(&mut self, ctx: &mut Ctx, from: NodeId, msg: KvMsg) {
+        ctx.store_op_arrived(&msg);
         match msg {
             KvMsg::Get { op, key } => self.client_op(ctx, from, op, key, None),
             KvMsg::Put { op, key, value } => self.client_op(ctx, from, op, key, Some(value)),
