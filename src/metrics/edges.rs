@@ -23,12 +23,24 @@ impl EdgeWindow {
     }
 }
 
-/// Calls and attempts per directed pair in the window in progress, and the
-/// closed windows' edges that carried traffic.
+/// Counts of one directed pair in one window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PairCounts {
+    /// Logical calls started.
+    pub(crate) calls: u64,
+    /// Attempts sent.
+    pub(crate) attempts: u64,
+    /// Attempts that failed (error or refusal answer, or timeout).
+    pub(crate) failures: u64,
+}
+
+/// Per directed pair: the window in progress, the last closed one (for
+/// drawing edges live) and every closed window's edges that carried traffic.
 pub(crate) struct EdgeHistory {
     nodes: usize,
-    /// (calls, attempts) by `from * nodes + to`.
-    current: Vec<(u64, u64)>,
+    /// By `from * nodes + to`.
+    current: Vec<PairCounts>,
+    last: Vec<PairCounts>,
     closed: Vec<Vec<EdgeWindow>>,
 }
 
@@ -36,17 +48,31 @@ impl EdgeHistory {
     pub(crate) fn new(nodes: usize) -> Self {
         EdgeHistory {
             nodes,
-            current: vec![(0, 0); nodes * nodes],
+            current: vec![PairCounts::default(); nodes * nodes],
+            last: vec![PairCounts::default(); nodes * nodes],
             closed: Vec::new(),
         }
     }
 
+    fn at(&mut self, from: usize, to: usize) -> &mut PairCounts {
+        &mut self.current[from * self.nodes + to]
+    }
+
     pub(crate) fn call(&mut self, from: usize, to: usize) {
-        self.current[from * self.nodes + to].0 += 1;
+        self.at(from, to).calls += 1;
     }
 
     pub(crate) fn attempt(&mut self, from: usize, to: usize) {
-        self.current[from * self.nodes + to].1 += 1;
+        self.at(from, to).attempts += 1;
+    }
+
+    pub(crate) fn failure(&mut self, from: usize, to: usize) {
+        self.at(from, to).failures += 1;
+    }
+
+    /// The pair's counts in the last closed window.
+    pub(crate) fn last(&self, from: usize, to: usize) -> PairCounts {
+        self.last[from * self.nodes + to]
     }
 
     /// Closes the window in progress.
@@ -56,16 +82,17 @@ impl EdgeHistory {
             .current
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.0 + c.1 > 0)
-            .map(|(i, &(calls, attempts))| EdgeWindow {
+            .filter(|(_, c)| c.calls + c.attempts > 0)
+            .map(|(i, c)| EdgeWindow {
                 from: (i / n) as u32,
                 to: (i % n) as u32,
-                calls,
-                attempts,
+                calls: c.calls,
+                attempts: c.attempts,
             })
             .collect();
         self.closed.push(window);
-        self.current.fill((0, 0));
+        std::mem::swap(&mut self.current, &mut self.last);
+        self.current.fill(PairCounts::default());
     }
 
     /// The closed windows from index `first` on.

@@ -201,9 +201,9 @@ pub struct Recorder {
     network: NetworkSummary,
     unfinished: u64,
     arrival_hash: u64,
-    edges: EdgeTraffic,
-    /// Calls and attempts per edge, by window (retry amplification).
-    edge_windows: super::edges::EdgeHistory,
+    /// Calls, attempts and failures per edge, by window (live edges, retry
+    /// amplification).
+    edges: super::edges::EdgeHistory,
     history: History,
     /// Each node's store (see `sim::store_config::store_of`), for the history.
     store_of: Vec<u32>,
@@ -258,8 +258,7 @@ impl Recorder {
             network: NetworkSummary::default(),
             unfinished: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
-            edges: EdgeTraffic::new(node_count),
-            edge_windows: super::edges::EdgeHistory::new(node_count),
+            edges: super::edges::EdgeHistory::new(node_count),
             history: History::default(),
             store_of: Vec::new(),
             detection: Detection::new(node_count, &[]),
@@ -282,7 +281,6 @@ impl Recorder {
 
     fn close_window(&mut self, end: SimTime) {
         self.edges.roll();
-        self.edge_windows.roll();
         if let Some(t) = self.tracer.as_deref_mut() {
             t.close_window();
         }
@@ -961,29 +959,6 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64, ejections: &[EjectionEvent]) -
     }
 }
 
-/// Attempts and failed attempts per directed (caller, callee) pair: the
-/// window in progress and the last closed one, for drawing edges live.
-struct EdgeTraffic {
-    nodes: usize,
-    current: Vec<(u64, u64)>,
-    last: Vec<(u64, u64)>,
-}
-
-impl EdgeTraffic {
-    fn new(nodes: usize) -> Self {
-        EdgeTraffic {
-            nodes,
-            current: vec![(0, 0); nodes * nodes],
-            last: vec![(0, 0); nodes * nodes],
-        }
-    }
-
-    fn roll(&mut self) {
-        std::mem::swap(&mut self.current, &mut self.last);
-        self.current.fill((0, 0));
-    }
-}
-
 /// End-to-end figures for the run so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RunTotals {
@@ -998,30 +973,28 @@ pub struct RunTotals {
 impl Recorder {
     /// `from` sent an attempt to `to`.
     pub fn edge_attempt(&mut self, from: usize, to: usize) {
-        let n = self.edges.nodes;
-        self.edges.current[from * n + to].0 += 1;
-        self.edge_windows.attempt(from, to);
+        self.edges.attempt(from, to);
     }
 
     /// `from` started a logical call to `to`.
     pub fn edge_call(&mut self, from: usize, to: usize) {
-        self.edge_windows.call(from, to);
+        self.edges.call(from, to);
     }
 
     /// Calls and attempts per edge in the closed windows from index `first` on.
     pub fn edge_windows_since(&self, first: usize) -> &[Vec<super::edges::EdgeWindow>] {
-        self.edge_windows.since(first)
+        self.edges.since(first)
     }
 
     /// An attempt from `from` to `to` failed (error or refusal answer, or timeout).
     pub fn edge_failure(&mut self, from: usize, to: usize) {
-        let n = self.edges.nodes;
-        self.edges.current[from * n + to].1 += 1;
+        self.edges.failure(from, to);
     }
 
     /// (attempts, failures) from `from` to `to` in the last closed window.
     pub fn last_edge(&self, from: usize, to: usize) -> (u64, u64) {
-        self.edges.last[from * self.edges.nodes + to]
+        let c = self.edges.last(from, to);
+        (c.attempts, c.failures)
     }
 
     /// (busy, queued) of a node now.

@@ -667,6 +667,11 @@ impl<'a> Writer<'a> {
         broken(structure("Scenario", f))
     }
 
+    /// Nodes' names as a list.
+    fn names(&self, ids: &[NodeId]) -> Doc {
+        list(ids.iter().map(|&id| self.name(id)).collect())
+    }
+
     fn name(&self, id: NodeId) -> Doc {
         match self.config.nodes.get(id.index()) {
             Some(n) => atom(quote(&n.name)),
@@ -936,10 +941,7 @@ impl<'a> Writer<'a> {
                 "Cache"
             }
             NodeKind::Replica(r) => {
-                f.add(
-                    "peers",
-                    list(r.peers.iter().map(|&p| self.name(p)).collect()),
-                );
+                f.add("peers", self.names(&r.peers));
                 f.add("read_quorum", atom(r.read_quorum.to_string()));
                 f.add("write_quorum", atom(r.write_quorum.to_string()));
                 if r.resolve == Resolve::VersionVectors {
@@ -955,10 +957,7 @@ impl<'a> Writer<'a> {
                 "Replica"
             }
             NodeKind::Raft(r) => {
-                f.add(
-                    "peers",
-                    list(r.peers.iter().map(|&p| self.name(p)).collect()),
-                );
+                f.add("peers", self.names(&r.peers));
                 if r.election_min != DEFAULT_ELECTION_MIN {
                     f.add("election_min", dur(r.election_min));
                 }
@@ -987,10 +986,7 @@ impl<'a> Writer<'a> {
                 "StoreClient"
             }
             NodeKind::Monitor(m) => {
-                f.add(
-                    "watch",
-                    list(m.watch.iter().map(|&w| self.name(w)).collect()),
-                );
+                f.add("watch", self.names(&m.watch));
                 f.add("interval", dur(m.interval));
                 let mut d = Fields::default();
                 let head = match m.detector {
@@ -1025,7 +1021,7 @@ impl<'a> Writer<'a> {
                 "Queue"
             }
             NodeKind::Balancer(b) => {
-                f.add("pool", list(b.pool.iter().map(|&r| self.name(r)).collect()));
+                f.add("pool", self.names(&b.pool));
                 let strategy = match b.strategy {
                     BalanceStrategy::RoundRobin => None,
                     BalanceStrategy::Random => Some("Random"),

@@ -153,17 +153,11 @@ impl<'a> Ctx<'a> {
             .ejection(self.now, self.me.index(), replica.index(), ejected);
     }
 
-    /// Version `version` of service `node` (this one) answered a request
-    /// that spent `duration` here.
-    pub fn version_answered(
-        &mut self,
-        node: usize,
-        version: usize,
-        ok: bool,
-        duration: SimDuration,
-    ) {
-        let now = self.now;
-        self.rec.deploy().answered(now, node, version, ok, duration);
+    /// Version `version` of this service answered a request that spent
+    /// `duration` here.
+    pub fn version_answered(&mut self, version: usize, ok: bool, duration: SimDuration) {
+        let (now, me) = (self.now, self.me.index());
+        self.rec.deploy().answered(now, me, version, ok, duration);
     }
 
     /// This node rejected a successful answer of version `version` of

@@ -489,10 +489,9 @@ impl Service {
         let result = match &self.router {
             None => result,
             Some(r) => {
-                let (me, version) = (ctx.me.index(), job.version);
-                let ok = result.is_ok();
+                let version = job.version;
                 let duration = ctx.since(job.stamp);
-                ctx.version_answered(me, usize::from(version), ok, duration);
+                ctx.version_answered(usize::from(version), result.is_ok(), duration);
                 result.map(|served| Served {
                     format: r.format(version),
                     version,
