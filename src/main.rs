@@ -86,6 +86,10 @@ enum Command {
         /// Check this scenario (a learner's saved work) instead of the lab's starting one.
         #[arg(long)]
         scenario: Option<PathBuf>,
+        /// Run on this seed instead of the lab's (to see whether a solution
+        /// passes by luck).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Grade a folder of submitted scenarios against a lab; writes a CSV table.
     Grade {
@@ -157,7 +161,11 @@ fn main() -> ExitCode {
             },
         ),
         Some(Command::Validate { files }) => validate(&files),
-        Some(Command::Check { lab, scenario }) => check(&lab, scenario.as_deref()),
+        Some(Command::Check {
+            lab,
+            scenario,
+            seed,
+        }) => check(&lab, scenario.as_deref(), seed),
         Some(Command::Grade {
             lab,
             submissions,
@@ -373,8 +381,8 @@ fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn check(lab: &Path, scenario: Option<&Path>) -> anyhow::Result<ExitCode> {
-    match faultlab::lab::check(lab, scenario) {
+fn check(lab: &Path, scenario: Option<&Path>, seed: Option<u64>) -> anyhow::Result<ExitCode> {
+    match faultlab::lab::check(lab, scenario, seed) {
         Err(e) => {
             eprintln!("{e}");
             Ok(ExitCode::from(EXIT_BAD_INPUT))

@@ -63,19 +63,24 @@ impl CheckReport {
 }
 
 /// Loads the lab in `dir` and checks its starting scenario, or the scenario
-/// file `scenario_override` when given.
-pub fn check(dir: &Path, scenario_override: Option<&Path>) -> Result<CheckReport, LabError> {
+/// file `scenario_override` when given, on the lab's seed or on `seed`.
+pub fn check(
+    dir: &Path,
+    scenario_override: Option<&Path>,
+    seed: Option<u64>,
+) -> Result<CheckReport, LabError> {
     let lab = load(dir)?;
+    let seed = seed.unwrap_or_else(|| lab.seed());
     let report = match scenario_override {
         None => check_scenario(
             &lab,
             &lab.scenario,
             &lab.scenario_path.display().to_string(),
-            lab.seed(),
+            seed,
         ),
         Some(path) => {
             let s = scenario::load_file(path).map_err(|e| LabError::Files(vec![e]))?;
-            check_scenario(&lab, &s, &path.display().to_string(), lab.seed())
+            check_scenario(&lab, &s, &path.display().to_string(), seed)
         }
     };
     Ok(report)

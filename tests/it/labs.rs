@@ -897,21 +897,33 @@ fn a_missing_folder_is_bad_input() {
 #[test]
 fn check_runs_the_start_or_a_given_scenario() {
     let dir = root().join("labs/03-idempotency");
-    let start = lab::check(&dir, None).unwrap();
+    let start = lab::check(&dir, None, None).unwrap();
     assert!(!start.passed());
     assert!(start.scenario.ends_with("scenario.ron"));
     let text = lab::render_check_report(&start);
     assert!(text.contains("FAIL  Nobody is charged twice"), "{text}");
     assert!(text.contains("of 3 objectives met: FAIL"), "{text}");
 
-    let solution = lab::check(&dir, Some(&dir.join("solution.ron"))).unwrap();
+    let solution = lab::check(&dir, Some(&dir.join("solution.ron")), None).unwrap();
     assert!(solution.passed(), "{}", lab::render_check_report(&solution));
     assert!(lab::render_check_report(&solution).ends_with("3 of 3 objectives met: PASS\n"));
 
     // A scenario file that does not load is bad input, with its located error.
     let bad = root().join("tests/data/bad-labs/bad_scenario/scenario.ron");
-    let err = lab::check(&dir, Some(&bad)).unwrap_err();
+    let err = lab::check(&dir, Some(&bad), None).unwrap_err();
     assert!(err.to_string().contains("scenario.ron:4:64:"), "{err}");
+}
+
+#[test]
+fn check_runs_on_another_seed_when_asked() {
+    let dir = root().join("labs/03-idempotency");
+    let lab_seed = load(&dir).seed();
+    let report = lab::check(&dir, Some(&dir.join("solution.ron")), Some(101)).unwrap();
+    assert_ne!(lab_seed, 101);
+    assert_eq!(report.seed, 101);
+    assert_eq!(report.summary.as_ref().unwrap().seed, 101);
+    assert!(lab::render_check_report(&report).contains("seed 101"));
+    assert!(report.passed(), "{}", lab::render_check_report(&report));
 }
 
 #[test]
