@@ -828,7 +828,9 @@ impl Recorder {
                     .nodes
                     .iter()
                     .zip(&w.nodes)
-                    .filter(|(n, _)| n.role != NodeRole::Client)
+                    // Monitors serve no requests: a row of zeros would only
+                    // crowd the utilization and queue plots.
+                    .filter(|(n, _)| !matches!(n.role, NodeRole::Client | NodeRole::Monitor))
                     .map(|(n, (c, p99))| {
                         (
                             n.name.clone(),

@@ -84,6 +84,10 @@ fn detection_windows_hold_the_detection_and_its_time() {
             assert_eq!(st.suspicions + st.detections, 0, "window at {}", w.start_s);
         }
         assert_eq!(st.store_ops, 0);
+        // The monitor serves no requests, so it has no row in the window's
+        // per-service figures (the utilization and queue plots); x does.
+        assert!(!w.services.contains_key("m"), "{:?}", w.services.keys());
+        assert!(w.services.contains_key("x"));
     }
 }
 
