@@ -95,3 +95,103 @@ fn a_monitor_is_labelled_a_monitor() {
     assert!(h.query_by_label("watch (monitor)").is_some());
     assert!(h.query_by_label("watch (client)").is_none());
 }
+
+/// The rate on `from → to` and its failed share in the last closed window.
+fn link(s: &Session, from: usize, to: usize) -> (f64, f64) {
+    let snap = s.snapshot();
+    let e = snap
+        .edges
+        .iter()
+        .find(|e| e.from == NodeId(from as u32) && e.to == NodeId(to as u32))
+        .expect("the peer link is drawn");
+    (e.attempts_per_s, e.error_fraction)
+}
+
+/// Replica → replica links carry the coordinator's requests to its peers.
+/// With writes only (so no read repair) every write r1 coordinates sends
+/// one `Store` to each peer at the moment it arrives: the rate on r1 → r2
+/// and r1 → r3 equals r1's arrivals in every window, exactly. r3 is down,
+/// so r1's requests to it go unanswered until the 200 ms quorum timeout:
+/// the share failed on r1 → r3 is the writes sent in [t − 0.2 s, t + 0.8 s)
+/// over those sent in [t, t + 1 s), near 1 (each count ~200, the two
+/// differ by two Poisson(40) tails: sd ≈ 0.045, so above 0.75 is over
+/// five sd), while r2 answers everything. r3 sends nothing.
+#[test]
+fn peer_links_count_the_coordinators_requests() {
+    let src = r#"Scenario(
+        version: 1,
+        duration: "6s",
+        nodes: {
+            "shop": StoreClient(target: "r1", open: Poisson(per_second: 200), keys: Uniform(n: 20),
+                                writes: 1.0, timeout: "1s"),
+            "r1": Replica(peers: ["r2", "r3"], read_quorum: 2, write_quorum: 2, quorum_timeout: "200ms"),
+            "r2": Replica(peers: ["r1", "r3"], read_quorum: 2, write_quorum: 2),
+            "r3": Replica(peers: ["r1", "r2"], read_quorum: 2, write_quorum: 2),
+        },
+        default_link: Link(latency: Uniform(min: "1ms", max: "4ms")),
+        timeline: [At("0s", Crash("r3"))],
+    )"#;
+    let mut s = Session::new(config(src, 7));
+    s.command(Command::Play);
+    let [r1, r2, r3] = ids(&s, ["r1", "r2", "r3"]);
+    s.advance_by(SimDuration::from_secs(1));
+    for second in 2..=5 {
+        s.advance_by(SimDuration::from_secs(1));
+        let arrivals = s.snapshot().nodes[r1].arrivals_per_s;
+        assert!(arrivals > 150.0, "r1 at {second} s: {arrivals}/s");
+        assert_eq!(link(&s, r1, r2), (arrivals, 0.0), "r1 → r2 at {second} s");
+        let (rate, failed) = link(&s, r1, r3);
+        assert_eq!(rate, arrivals, "r1 → r3 at {second} s");
+        assert!(failed > 0.75, "r1 → r3 at {second} s: {failed}");
+        assert_eq!(link(&s, r3, r1).0, 0.0, "r3 is down");
+        assert_eq!(link(&s, r2, r1).0, 0.0, "r2 coordinates nothing");
+    }
+}
+
+/// A Raft leader's heartbeats are the traffic on its links when no client
+/// writes: 50 ms apart on an exact clock, so 20 per 1 s window to each
+/// follower, and followers send no requests (their answers are replies).
+#[test]
+fn raft_links_count_the_leaders_heartbeats() {
+    let src = r#"Scenario(
+        version: 1,
+        duration: "6s",
+        nodes: {
+            "n1": Raft(peers: ["n2", "n3"], heartbeat: "50ms"),
+            "n2": Raft(peers: ["n1", "n3"], heartbeat: "50ms"),
+            "n3": Raft(peers: ["n1", "n2"], heartbeat: "50ms"),
+        },
+        default_link: Link(latency: Uniform(min: "1ms", max: "4ms")),
+    )"#;
+    let mut s = Session::new(config(src, 3));
+    s.command(Command::Play);
+    let nodes = ids(&s, ["n1", "n2", "n3"]);
+    s.advance_by(SimDuration::from_secs(3));
+    let summary_so_far = s.snapshot();
+    let leader = nodes
+        .into_iter()
+        .max_by(|&a, &b| {
+            let out = |n: usize| {
+                summary_so_far
+                    .edges
+                    .iter()
+                    .filter(|e| e.from.index() == n)
+                    .map(|e| e.attempts_per_s)
+                    .sum::<f64>()
+            };
+            out(a).total_cmp(&out(b))
+        })
+        .unwrap();
+    for second in 4..=5 {
+        s.advance_by(SimDuration::from_secs(1));
+        for &n in &nodes {
+            for &m in &nodes {
+                if n == m {
+                    continue;
+                }
+                let expected = if n == leader { 20.0 } else { 0.0 };
+                assert_eq!(link(&s, n, m).0, expected, "{n} → {m} at {second} s");
+            }
+        }
+    }
+}

@@ -62,8 +62,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Sends `msg` to `to` over the network.
+    /// Sends `msg` to `to` over the network. A request to a peer replica
+    /// is counted on the link (see [`KvMsg::is_peer_request`]).
     pub fn send(&mut self, to: NodeId, msg: Message) {
+        if let Message::Kv(m) = &msg
+            && m.is_peer_request()
+        {
+            self.rec.edge_call(self.me.index(), to.index());
+            self.rec.edge_attempt(self.me.index(), to.index());
+        }
         self.out.sends.push((to, msg));
     }
 

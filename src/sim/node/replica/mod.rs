@@ -61,7 +61,7 @@ struct Coordinating {
     answered: bool,
     /// Reads: the merge of the replies so far.
     merged: Vec<Versioned>,
-    /// Reads: each peer that replied and what it had.
+    /// Each peer that answered, with what it had (reads; empty for writes).
     replies: Vec<(NodeId, Vec<Versioned>)>,
 }
 
@@ -130,7 +130,7 @@ impl Replica {
             }
             KvMsg::StoreAck { req } => {
                 if let Some(slot) = self.live_slot(req) {
-                    self.ack(ctx, slot);
+                    self.ack(ctx, slot, from);
                 }
             }
             KvMsg::Fetched { req, versions } => {
@@ -263,9 +263,11 @@ impl Replica {
         self.maybe_answer(ctx, slot);
     }
 
-    fn ack(&mut self, ctx: &mut Ctx, slot: u32) {
+    fn ack(&mut self, ctx: &mut Ctx, slot: u32, from: NodeId) {
         if let Some(o) = self.ops[slot as usize].as_mut() {
             o.count += 1;
+            // Only who answered matters for a write (see `time_out`).
+            o.replies.push((from, Vec::new()));
         }
         self.maybe_answer(ctx, slot);
         self.maybe_finish(ctx, slot);
@@ -313,6 +315,15 @@ impl Replica {
 
     fn time_out(&mut self, ctx: &mut Ctx, slot: u32) {
         let mode = self.config.mode;
+        if let Some(o) = self.ops[slot as usize].as_ref() {
+            // Each peer that has not answered by now failed this request.
+            let me = ctx.me.index();
+            for &peer in &self.config.peers {
+                if !o.replies.iter().any(|(p, _)| *p == peer) {
+                    ctx.rec().edge_failure(me, peer.index());
+                }
+            }
+        }
         if let Some(o) = self.ops[slot as usize].as_mut()
             && !o.answered
         {

@@ -124,3 +124,26 @@ pub enum KvMsg {
         entries: Vec<(u64, Vec<Versioned>)>,
     },
 }
+
+impl KvMsg {
+    /// Whether this is a request one replica sends another (replication,
+    /// repair, anti-entropy, votes, appends and heartbeats): the window
+    /// counts these on the link between the two, as calls and attempts.
+    pub fn is_peer_request(&self) -> bool {
+        match self {
+            KvMsg::Store { .. }
+            | KvMsg::Fetch { .. }
+            | KvMsg::Sync { .. }
+            | KvMsg::RequestVote { .. }
+            | KvMsg::Append { .. } => true,
+            KvMsg::Get { .. }
+            | KvMsg::Put { .. }
+            | KvMsg::Done { .. }
+            | KvMsg::StoreAck { .. }
+            | KvMsg::Fetched { .. }
+            | KvMsg::Redirect { .. }
+            | KvMsg::Vote { .. }
+            | KvMsg::Appended { .. } => false,
+        }
+    }
+}
