@@ -190,6 +190,14 @@ impl GraphView {
             .map(|e| e.attempts_per_s)
             .fold(0.0, f64::max);
         let mut segments: Vec<(usize, Pos2, Pos2)> = Vec::with_capacity(snapshot.edges.len());
+        // Cut words stay off the nodes (and the two lines of words under
+        // them) and off each other.
+        let mut cut_words: Vec<Rect> = (0..n)
+            .map(|i| {
+                let c = to_screen(self.positions[i]);
+                Rect::from_min_max(c - half, c + half + vec2(0.0, 36.0 * zoom))
+            })
+            .collect();
         for (k, e) in snapshot.edges.iter().enumerate() {
             let (a, b) = (e.from.index(), e.to.index());
             if a >= n || b >= n {
@@ -201,7 +209,16 @@ impl GraphView {
             segments.push((k, p0, p1));
             let highlight = selection.has_link(e.from, e.to);
             links::paint_edge(
-                &painter, p0, p1, e, zoom, self.anim, max_rate, &theme, highlight,
+                &painter,
+                p0,
+                p1,
+                e,
+                zoom,
+                self.anim,
+                max_rate,
+                &theme,
+                highlight,
+                &mut cut_words,
             );
             if let Some(hop) = self.path.as_ref().and_then(|p| p.hop(e.from, e.to)) {
                 paint_hop(&painter, (p0, p1), hop, zoom, &theme);
@@ -216,7 +233,9 @@ impl GraphView {
                 *f += 1;
             }
         }
-        let mut placed: Vec<Rect> = Vec::with_capacity(segments.len());
+        // Chips give way to the cut words (not to the nodes, which they
+        // rarely meet).
+        let mut placed: Vec<Rect> = cut_words[n..].to_vec();
         for &(k, p0, p1) in &segments {
             let e = &snapshot.edges[k];
             let wide = fan_out

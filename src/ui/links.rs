@@ -3,7 +3,7 @@
 //! requests (out) and replies (back; failed ones drawn as crosses), and a
 //! barrier with words where the network is cut, one way or both.
 
-use egui::{Align2, Color32, FontId, Painter, Pos2, Shape, Stroke, Vec2, vec2};
+use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, Vec2, vec2};
 
 use super::palette;
 use crate::live::EdgeState;
@@ -51,6 +51,7 @@ pub fn paint_edge(
     max_rate: f64,
     theme: &Theme,
     highlight: bool,
+    cut_words: &mut Vec<Rect>,
 ) {
     let d = p1 - p0;
     let len = d.length();
@@ -126,20 +127,21 @@ pub fn paint_edge(
     }
 
     if cut {
-        paint_cut(painter, p0 + d * 0.5, dir, normal, e, zoom, theme);
+        paint_cut(painter, p0 + d * 0.5, (dir, normal), e, zoom, cut_words);
     }
 }
 
 /// A barrier across the middle of a cut edge, arrows that cannot pass it in
-/// the cut direction(s), and a word.
+/// the cut direction(s), and a word — left out where it would cover a word
+/// already in `words` (the barrier says it; the link's tooltip and
+/// inspector say the rest).
 fn paint_cut(
     painter: &Painter,
     mid: Pos2,
-    dir: Vec2,
-    normal: Vec2,
+    (dir, normal): (Vec2, Vec2),
     e: &EdgeState,
     zoom: f32,
-    theme: &Theme,
+    words: &mut Vec<Rect>,
 ) {
     let z = zoom.clamp(0.6, 1.4);
     let bar = normal * 13.0 * z;
@@ -169,14 +171,17 @@ fn paint_cut(
     } else {
         Align2::CENTER_BOTTOM
     };
-    let rect = painter.text(
-        at,
-        align,
-        word,
+    let galley = painter.layout_no_wrap(
+        word.to_string(),
         FontId::proportional((11.0 * z).max(9.0)),
         palette::VERMILLION,
     );
-    let _ = (rect, theme);
+    let rect = align.anchor_size(at, galley.size());
+    if words.iter().any(|w| w.expand(2.0).intersects(rect)) {
+        return;
+    }
+    words.push(rect);
+    painter.galley(rect.min, galley, palette::VERMILLION);
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use egui::{Pos2, pos2};
 use petgraph::Direction;
-use petgraph::algo::toposort;
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::sim::config::{NodeId, NodeKind, SimConfig};
@@ -167,54 +167,130 @@ fn role_of(config: &SimConfig, graph: &DiGraph<NodeId, ()>, i: usize) -> Role {
     }
 }
 
-/// A left-to-right layered layout: each node's layer is its longest path
-/// from a node nobody calls; within a layer nodes are ordered by the mean
-/// row of their callers, then centred. Cycles (which scenario files do not
-/// allow) fall back to one column per node in id order.
+/// A left-to-right layered layout. Nodes that call each other in a cycle
+/// (a store's replicas, a Raft group) form one group, drawn as a ring (a
+/// pair as a column) so every peer arrow stays clear of the other nodes.
+/// A group's layer is its longest call path from a group nobody calls;
+/// within a layer groups are ordered by the mean height of their callers
+/// (then by their first node's id) and centred.
 pub fn layered_layout(graph: &DiGraph<NodeId, ()>) -> Vec<Pos2> {
     let n = graph.node_count();
-    let mut layer = vec![0usize; n];
-    match toposort(graph, None) {
-        Ok(order) => {
-            for v in order {
-                let l = layer[v.index()];
-                for w in graph.neighbors_directed(v, Direction::Outgoing) {
-                    layer[w.index()] = layer[w.index()].max(l + 1);
+    // Strongly connected components, in reverse topological order.
+    let mut groups = tarjan_scc(graph);
+    groups.reverse();
+    for g in &mut groups {
+        g.sort();
+    }
+    let mut group_of = vec![0usize; n];
+    for (c, members) in groups.iter().enumerate() {
+        for v in members {
+            group_of[v.index()] = c;
+        }
+    }
+    let mut layer = vec![0usize; groups.len()];
+    for (c, members) in groups.iter().enumerate() {
+        for &v in members {
+            for w in graph.neighbors_directed(v, Direction::Outgoing) {
+                let d = group_of[w.index()];
+                if d != c {
+                    layer[d] = layer[d].max(layer[c] + 1);
                 }
             }
         }
-        Err(_) => layer.iter_mut().enumerate().for_each(|(i, l)| *l = i),
     }
     let layers = layer.iter().copied().max().map_or(0, |m| m + 1);
-    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); layers];
-    for (v, &l) in layer.iter().enumerate() {
-        rows[l].push(v);
+    let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); layers];
+    for (c, &l) in layer.iter().enumerate() {
+        by_layer[l].push(c);
     }
-    let mut row_of = vec![0.0f32; n];
-    for members in &mut rows {
-        // Barycentre of the callers' rows (already placed: lower layers).
-        let key = |v: usize| {
-            let callers: Vec<f32> = graph
-                .neighbors_directed(NodeIndex::new(v), Direction::Incoming)
-                .map(|c| row_of[c.index()])
+    let mut out = vec![Pos2::ZERO; n];
+    let mut x = 0.0f32;
+    let mut previous_half_width = 0.0f32;
+    for members in &mut by_layer {
+        // Mean height of the callers outside the group (already placed).
+        let key = |c: usize| {
+            let ys: Vec<f32> = groups[c]
+                .iter()
+                .flat_map(|&v| graph.neighbors_directed(v, Direction::Incoming))
+                .filter(|u| group_of[u.index()] != c)
+                .map(|u| out[u.index()].y)
                 .collect();
-            if callers.is_empty() {
-                v as f32
+            if ys.is_empty() {
+                0.0
             } else {
-                callers.iter().sum::<f32>() / callers.len() as f32
+                ys.iter().sum::<f32>() / ys.len() as f32
             }
         };
-        let mut keyed: Vec<(f32, usize)> = members.iter().map(|&v| (key(v), v)).collect();
+        let mut keyed: Vec<(f32, usize, usize)> = members
+            .iter()
+            .map(|&c| (key(c), groups[c][0].index(), c))
+            .collect();
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let count = keyed.len() as f32;
-        for (i, &(_, v)) in keyed.iter().enumerate() {
-            row_of[v] = i as f32 - (count - 1.0) / 2.0;
+        let shapes: Vec<GroupShape> = keyed
+            .iter()
+            .map(|&(_, _, c)| GroupShape::of(groups[c].len()))
+            .collect();
+        let half_width = shapes.iter().map(|s| s.radius).fold(0.0, f32::max);
+        if x > 0.0 || previous_half_width > 0.0 {
+            x += previous_half_width + half_width;
         }
-        *members = keyed.into_iter().map(|(_, v)| v).collect();
+        let height: f32 = shapes.iter().map(|s| s.height()).sum::<f32>()
+            + ROW_GAP * (shapes.len().saturating_sub(1)) as f32;
+        let mut top = -height / 2.0;
+        for (&(_, _, c), shape) in keyed.iter().zip(&shapes) {
+            let centre = pos2(x, top + shape.height() / 2.0);
+            for (i, v) in groups[c].iter().enumerate() {
+                out[v.index()] = centre + shape.offset(i, groups[c].len());
+            }
+            top += shape.height() + ROW_GAP;
+        }
+        x += LAYER_GAP;
+        previous_half_width = half_width;
     }
-    (0..n)
-        .map(|v| pos2(layer[v] as f32 * LAYER_GAP, row_of[v] * ROW_GAP))
-        .collect()
+    out
+}
+
+/// How a group of mutually calling nodes is drawn: one node at its centre,
+/// two in a column, more on a ring whose neighbours are `ROW_GAP` apart.
+struct GroupShape {
+    /// The ring's radius (0 for one or two nodes).
+    radius: f32,
+    /// Extra height of a two-node column.
+    column: f32,
+}
+
+impl GroupShape {
+    fn of(members: usize) -> Self {
+        match members {
+            0 | 1 => GroupShape {
+                radius: 0.0,
+                column: 0.0,
+            },
+            2 => GroupShape {
+                radius: 0.0,
+                column: ROW_GAP,
+            },
+            k => GroupShape {
+                radius: ROW_GAP / (2.0 * (std::f32::consts::PI / k as f32).sin()),
+                column: 0.0,
+            },
+        }
+    }
+
+    /// Height the group takes in its layer's column.
+    fn height(&self) -> f32 {
+        2.0 * self.radius + self.column
+    }
+
+    /// Where member `i` of `k` goes, from the group's centre: clockwise
+    /// round the ring from the top.
+    fn offset(&self, i: usize, k: usize) -> egui::Vec2 {
+        if self.radius == 0.0 {
+            return egui::vec2(0.0, (i as f32 - 0.5) * self.column);
+        }
+        let angle = std::f32::consts::TAU * i as f32 / k as f32;
+        egui::vec2(angle.sin(), -angle.cos()) * self.radius
+    }
 }
 
 #[cfg(test)]
@@ -254,5 +330,44 @@ mod tests {
         let g = chain(&[(0, 1), (1, 0)], 2);
         let p = layered_layout(&g);
         assert_ne!(p[0], p[1]);
+    }
+
+    #[test]
+    fn replicas_that_call_each_other_form_a_ring_after_their_clients() {
+        // Clients 0 and 1 call replicas 2 and 6 of a five-replica group
+        // whose members all call each other.
+        let mut edges = vec![(0, 2), (1, 6)];
+        for a in 2..7 {
+            for b in 2..7 {
+                if a != b {
+                    edges.push((a, b));
+                }
+            }
+        }
+        let g = chain(&edges, 7);
+        let p = layered_layout(&g);
+        let ring = &p[2..7];
+        // Every replica is right of both clients, on one circle, and
+        // neighbours on it are ROW_GAP apart.
+        assert!(ring.iter().all(|r| r.x > p[0].x && r.x > p[1].x));
+        let centre = ring.iter().fold(egui::Vec2::ZERO, |a, r| a + r.to_vec2()) / 5.0;
+        let radius = (ring[0].to_vec2() - centre).length();
+        for (i, r) in ring.iter().enumerate() {
+            assert!(((r.to_vec2() - centre).length() - radius).abs() < 0.01);
+            let next = ring[(i + 1) % 5];
+            assert!(((next - *r).length() - ROW_GAP).abs() < 0.01);
+        }
+        // No replica sits on the straight line between two others.
+        for a in 0..5 {
+            for b in 0..5 {
+                for c in 0..5 {
+                    if a != b && b != c && a != c {
+                        let (u, v, w) = (ring[a], ring[b], ring[c]);
+                        let cross = (v - u).x * (w - u).y - (v - u).y * (w - u).x;
+                        assert!(cross.abs() > 1000.0, "{a} {b} {c}");
+                    }
+                }
+            }
+        }
     }
 }
