@@ -339,6 +339,7 @@ impl Session {
             traces_dropped: self.traces.dropped(),
             leaders: Arc::new(self.sim.raft_leaders().to_vec()),
             alerts: self.alerts.clone(),
+            rollouts: Arc::new(self.sim.deploy_events().to_vec()),
             edge_windows: self.edge_windows.clone(),
             fork: self.fork.as_ref().map(Fork::view),
         }

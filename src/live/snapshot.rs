@@ -181,6 +181,9 @@ pub struct Snapshot {
     pub leaders: Arc<Vec<crate::metrics::raft::LeaderRecord>>,
     /// Burn-rate alerts fired and cleared over the closed windows, in time order.
     pub alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
+    /// Rollout events so far (canaries started, stepped up, promoted or
+    /// rolled back, blue/green switches), in time order.
+    pub rollouts: Arc<Vec<crate::metrics::deploy::DeployEvent>>,
     /// Calls and attempts per caller → callee edge, one entry per closed
     /// window, aligned with `windows` (shared, append-only).
     pub edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,

@@ -10,6 +10,7 @@ use super::palette;
 use super::timeline_marks::MarkKind;
 use crate::live::Snapshot;
 use crate::metrics::alerts::Severity;
+use crate::metrics::deploy::DeployKind;
 use crate::sim::config::{Action, NodeId, SimConfig};
 use crate::sim::time::{SimDuration, SimTime};
 
@@ -107,7 +108,7 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot) -> Option<TimelineEvent> {
         );
     }
 
-    // Elections above the line, alerts below it.
+    // Elections and rollouts above the line, alerts below it.
     for m in super::timeline_marks::marks(snapshot) {
         let x = x_of(m.at_s);
         match m.kind {
@@ -121,6 +122,20 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot) -> Option<TimelineEvent> {
                     Severity::Slow => palette::ORANGE,
                 };
                 triangle(&painter, pos2(x, y + 10.0), 4.0, false, c, firing);
+            }
+            MarkKind::Rollout(kind) => {
+                // A small square above the line: red for a rollback,
+                // blue for a version taking over, grey for a step.
+                let c = match kind {
+                    DeployKind::Rollback => palette::VERMILLION,
+                    DeployKind::Promote | DeployKind::Switch => palette::BLUE,
+                    DeployKind::Canary | DeployKind::Step => palette::GREY,
+                };
+                painter.rect_filled(
+                    egui::Rect::from_center_size(pos2(x, y - 9.0), vec2(6.0, 6.0)),
+                    1.0,
+                    c,
+                );
             }
         }
         consider(x, m.label);
