@@ -221,7 +221,7 @@ impl GraphView {
                 &mut cut_words,
             );
             if let Some(hop) = self.path.as_ref().and_then(|p| p.hop(e.from, e.to)) {
-                paint_hop(&painter, (p0, p1), hop, zoom, &theme);
+                paint_hop(&painter, (p0, p1), hop, zoom, &theme, &mut cut_words);
             }
         }
 
@@ -636,6 +636,7 @@ fn paint_hop(
     hop: &super::trace_path::Hop,
     zoom: f32,
     theme: &Theme,
+    words: &mut Vec<Rect>,
 ) {
     let color = if hop.failed + hop.abandoned > 0 {
         palette::VERMILLION
@@ -651,10 +652,19 @@ fn paint_hop(
     let normal = vec2(-d.y, d.x) / len;
     // Below the line: the link chip sits above it.
     let down = if normal.y > 0.0 { normal } else { -normal };
-    let at = p0 + d * 0.5 + down * (14.0 + 6.0 * zoom.min(1.0));
     let font = FontId::proportional((10.5 * zoom).clamp(9.0, 13.0));
     let galley = painter.layout_no_wrap(hop.text(), font, color);
-    let r = Rect::from_center_size(at, galley.size() + vec2(8.0, 2.0));
+    // Step away from the line until the label covers no node and no other
+    // label (on a short edge the first place is often taken).
+    let place = |step: usize| {
+        let at = p0 + d * 0.5 + down * (14.0 + 6.0 * zoom.min(1.0) + step as f32 * galley.size().y);
+        Rect::from_center_size(at, galley.size() + vec2(8.0, 2.0))
+    };
+    let r = (0..4)
+        .map(place)
+        .find(|r| !words.iter().any(|w| w.intersects(*r)))
+        .unwrap_or_else(|| place(0));
+    words.push(r);
     painter.rect_filled(r, 3.0, theme.bg.gamma_multiply(0.9));
     painter.galley(r.min + vec2(4.0, 1.0), galley, color);
 }
