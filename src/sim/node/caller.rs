@@ -171,7 +171,11 @@ struct CallState {
     attempts: u32,
     retries: u32,
     pending: u32,
-    first_sent: LocalTime,
+    /// When the attempt a hedge raced was sent: the latency tracker
+    /// measures both racers from it, so a hedge that wins records the
+    /// original's latency as at least the hedge delay (censored), and the
+    /// tracked percentile stays that of un-hedged attempts.
+    hedged_sent: LocalTime,
     last_sent: LocalTime,
     prev_sleep: u64,
     last_failure: Failure,
@@ -309,7 +313,7 @@ impl Caller {
             attempts: 0,
             retries: 0,
             pending: 0,
-            first_sent: ctx.local,
+            hedged_sent: ctx.local,
             last_sent: ctx.local,
             prev_sleep: 0,
             last_failure: Failure::Timeout,
@@ -352,9 +356,6 @@ impl Caller {
         let attempt = call.attempts;
         call.attempts += 1;
         call.pending |= 1 << attempt;
-        if attempt == 0 {
-            call.first_sent = ctx.local;
-        }
         call.last_sent = ctx.local;
         let id = encode(slot, generation, attempt);
         let request = Request {
@@ -426,10 +427,11 @@ impl Caller {
         };
         let root = call.spec.root;
         ctx.trace(|t, at| t.attempt_end(at, root, reply.call, status_of(result)));
-        let sent = if attempt + 1 == call.attempts {
-            call.last_sent
+        // Without a hedge only the latest attempt can answer.
+        let sent = if call.hedged {
+            call.hedged_sent
         } else {
-            call.first_sent
+            call.last_sent
         };
         let edge = &mut self.edges[usize::from(call.edge)];
         if let Some(HedgeConfig::Percentile(p)) = edge.policy.hedge {
@@ -521,6 +523,7 @@ impl Caller {
                     return None;
                 }
                 call.hedged = true;
+                call.hedged_sent = call.last_sent;
                 self.send_attempt(ctx, slot, false, true);
                 None
             }
