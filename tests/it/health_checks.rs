@@ -321,7 +321,9 @@ fn a_retry_goes_to_another_replica() {
 }
 
 /// The window: health-checks.ron five seconds after api-4 crashed; the
-/// balancer's inspector lists api-4 as suspected and the others healthy.
+/// balancer's inspector lists api-4 as suspected and the others healthy,
+/// and the failure-detection plot is shown (but no consistency plot: there
+/// is no store).
 #[test]
 fn the_inspector_lists_the_pool_with_health() {
     use egui_kittest::kittest::Queryable as _;
@@ -333,6 +335,9 @@ fn the_inspector_lists_the_pool_with_health() {
     h.get_by_role_and_label(egui::accesskit::Role::Button, "lb")
         .click();
     h.run();
+    // The detector's plot, without the store's consistency plot.
+    assert!(h.query_by_label("Failure detection per window").is_some());
+    assert!(h.query_by_label("Consistency per window").is_none());
     assert!(h.query_by_label("Pool").is_some());
     assert_eq!(h.query_all_by_label("? suspected").count(), 1);
     // Three replicas (and perhaps the balancer's own health line).
