@@ -14,7 +14,8 @@ pub fn to_json(summary: &RunSummary) -> String {
 }
 
 /// Writes the per-window series as CSV: one row per window, end-to-end figures
-/// first, then `NODE.FIELD` columns for every non-client node.
+/// first, then `NODE.FIELD` columns for every non-client node, then
+/// `SERVICE@VERSION.FIELD` columns for services with several versions.
 pub fn write_csv<W: io::Write>(summary: &RunSummary, out: W) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let names: Vec<&String> = summary.services.keys().collect();
@@ -54,12 +55,15 @@ pub fn write_csv<W: io::Write>(summary: &RunSummary, out: W) -> csv::Result<()> 
             header.push(format!("{n}.{field}"));
         }
     }
+    if let Some(d) = &summary.deployments {
+        header.extend(deploy::csv_header(d));
+    }
     let with_state = summary.windows.iter().any(|w| w.state.is_some());
     if with_state {
         header.extend(STATE_COLUMNS.iter().map(|c| format!("state.{c}")));
     }
     w.write_record(&header)?;
-    for win in &summary.windows {
+    for (k, win) in summary.windows.iter().enumerate() {
         let l = &win.latency_ms;
         let mut row: Vec<String> = vec![
             fmt_f(win.start_s),
@@ -96,6 +100,9 @@ pub fn write_csv<W: io::Write>(summary: &RunSummary, out: W) -> csv::Result<()> 
                 s.max_queue.to_string(),
                 fmt_f(s.p99_ms),
             ]);
+        }
+        if let Some(d) = &summary.deployments {
+            row.extend(deploy::csv_cells(d, k));
         }
         if with_state {
             row.extend(state_cells(&win.state.unwrap_or_default()));

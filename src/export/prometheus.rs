@@ -1,7 +1,8 @@
 //! A Prometheus text-format (exposition format 0.0.4) snapshot of a run's
 //! metrics: end-to-end counters and latency, the SLO and its error budget,
 //! and per node the RED (rate, errors, duration) and USE (utilization,
-//! saturation, errors) figures and its outgoing calls.
+//! saturation, errors) figures and its outgoing calls; per version of a
+//! service with several, its requests, errors and rejected answers.
 //!
 //! Every metric has `# HELP` and `# TYPE` lines, names match
 //! `[a-zA-Z_:][a-zA-Z0-9_:]*`, label values are escaped (`\\`, `\"`, `\n`),
@@ -136,7 +137,41 @@ pub fn to_prometheus(s: &RunSummary) -> String {
     );
     slo(&mut t, s);
     nodes(&mut t, s);
+    if let Some(d) = &s.deployments {
+        versions(&mut t, s, d);
+    }
     t.out
+}
+
+/// Requests, errors and rejected answers of each version of the services
+/// with several versions.
+fn versions(t: &mut Text, s: &RunSummary, d: &crate::metrics::deploy::DeploySummary) {
+    type Field = fn(&crate::metrics::deploy::VersionCounts) -> u64;
+    let counters: [(&str, &str, Field); 3] = [
+        ("requests", "Requests a version answered.", |c| c.requests),
+        ("errors", "Answers of a version that were errors.", |c| {
+            c.errors
+        }),
+        (
+            "rejected",
+            "Successful answers of a version a caller could not read.",
+            |c| c.rejected,
+        ),
+    ];
+    for (field, help, get) in counters {
+        let name = format!("faultlab_version_{field}_total");
+        t.family(&name, "counter", help);
+        for (node, svc) in &d.services {
+            for v in &svc.versions {
+                let labels = [
+                    ("scenario", s.scenario.as_str()),
+                    ("node", node.as_str()),
+                    ("version", v.version.as_str()),
+                ];
+                t.sample(&name, &labels, get(&v.counts) as f64);
+            }
+        }
+    }
 }
 
 fn slo(t: &mut Text, s: &RunSummary) {

@@ -389,6 +389,7 @@ fn node_state(config: &SimConfig, sim: &Simulation, id: NodeId, view: NodeView) 
         raft: view.raft,
         detail: sim.node_detail(id),
         deploy: deploy_state(config, sim, id),
+        pool: sim.pool_view(id),
     }
 }
 

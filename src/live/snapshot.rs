@@ -67,6 +67,8 @@ pub struct NodeState {
     pub detail: Option<crate::sim::view::NodeDetail>,
     /// A service with several versions: which serve its requests now.
     pub deploy: Option<DeployState>,
+    /// A balancer: each replica of its pool as it sees it (empty otherwise).
+    pub pool: Vec<crate::sim::view::PoolMember>,
 }
 
 /// Which versions of a service serve its requests now.

@@ -11,7 +11,7 @@ use super::detection::Detection;
 use super::histogram::{LatencyHistogram, LatencySummary, WindowLatencies};
 use super::history::{History, Outcome};
 use super::state::StateSources;
-use super::summary::{BalancerSummary, EjectionEvent};
+use super::summary::{BalancerSummary, EjectionEvent, HealthEvent};
 use super::summary::{
     CacheSummary, CallSummary, ClientSummary, NetworkSummary, QueueSummary, RequestSummary,
     RunSummary, ServiceSummary, ServiceWindow, SloSummary, StateWindow, WindowSummary,
@@ -211,6 +211,8 @@ pub struct Recorder {
     read_repairs: u64,
     raft: super::raft::RaftLedger,
     ejections: Vec<EjectionEvent>,
+    /// (balancer, event) of balancers' health checks.
+    health: Vec<(usize, HealthEvent)>,
     tracer: Option<Box<Tracer>>,
     deploy: super::deploy::DeployLog,
 }
@@ -265,6 +267,7 @@ impl Recorder {
             read_repairs: 0,
             raft: super::raft::RaftLedger::default(),
             ejections: Vec::new(),
+            health: Vec::new(),
             tracer: None,
             deploy: super::deploy::DeployLog::default(),
         }
@@ -524,6 +527,19 @@ impl Recorder {
         }
     }
 
+    /// Watcher `node` began (`true`) or stopped suspecting `target` at
+    /// `now`; kept for balancers only, the first [`MAX_EJECTION_EVENTS`].
+    fn health_event(&mut self, now: SimTime, node: usize, target: usize, suspected: bool) {
+        if self.nodes[node].role == NodeRole::Balancer && self.health.len() < MAX_EJECTION_EVENTS {
+            let event = HealthEvent {
+                at_s: now.as_secs_f64(),
+                replica: self.nodes[target].name.clone(),
+                suspected,
+            };
+            self.health.push((node, event));
+        }
+    }
+
     /// Follows the services with several versions: `(node, version names)`.
     pub fn set_versions(&mut self, followed: Vec<(usize, Vec<String>)>) {
         self.deploy = super::deploy::DeployLog::new(self.nodes.len(), self.window, followed);
@@ -623,6 +639,12 @@ impl Recorder {
     /// `monitor` began suspecting `target`.
     pub fn suspected(&mut self, now: SimTime, monitor: usize, target: usize) {
         self.detection.suspected(now, monitor, target);
+        self.health_event(now, monitor, target, true);
+    }
+
+    /// `monitor` stopped suspecting `target` (it answered again).
+    pub fn unsuspected(&mut self, now: SimTime, monitor: usize, target: usize) {
+        self.health_event(now, monitor, target, false);
     }
 
     // ----- reading -----
@@ -652,9 +674,10 @@ impl Recorder {
         let services = self
             .nodes
             .iter()
-            .filter(|n| n.role != NodeRole::Client)
-            .map(|n| {
-                let summary = service_summary(n, sim_seconds, &self.ejections);
+            .enumerate()
+            .filter(|(_, n)| n.role != NodeRole::Client)
+            .map(|(i, n)| {
+                let summary = service_summary(n, sim_seconds, &self.ejections, &self.health, i);
                 (n.name.clone(), summary)
             })
             .collect();
@@ -907,7 +930,13 @@ fn slo_summary(slo: &SloConfig, total: &RootCounts, latency: &LatencyHistogram) 
     }
 }
 
-fn service_summary(n: &NodeAcc, sim_seconds: f64, ejections: &[EjectionEvent]) -> ServiceSummary {
+fn service_summary(
+    n: &NodeAcc,
+    sim_seconds: f64,
+    ejections: &[EjectionEvent],
+    health: &[(usize, HealthEvent)],
+    me: usize,
+) -> ServiceSummary {
     let c = &n.total;
     let ns = sim_seconds * 1e9;
     let cache = (n.role == NodeRole::Cache).then(|| CacheSummary {
@@ -921,6 +950,11 @@ fn service_summary(n: &NodeAcc, sim_seconds: f64, ejections: &[EjectionEvent]) -
             .iter()
             .filter(|e| e.balancer == n.name)
             .cloned()
+            .collect(),
+        health: health
+            .iter()
+            .filter(|(b, _)| *b == me)
+            .map(|(_, e)| e.clone())
             .collect(),
     });
     let queue = (n.role == NodeRole::Queue).then(|| QueueSummary {

@@ -144,6 +144,21 @@ pub struct ServiceSummary {
 pub struct BalancerSummary {
     /// Ejections and restores, in time order.
     pub events: Vec<EjectionEvent>,
+    /// Health checks: replicas suspected and cleared, in time order (absent
+    /// without health checks).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub health: Vec<HealthEvent>,
+}
+
+/// A balancer's health check began (or stopped) suspecting a replica.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct HealthEvent {
+    /// When, in simulated seconds.
+    pub at_s: f64,
+    /// The replica.
+    pub replica: String,
+    /// Suspected (`true`) or answering again.
+    pub suspected: bool,
 }
 
 /// A replica left out of (or back in) a balancer's pool.

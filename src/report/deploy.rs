@@ -52,3 +52,38 @@ pub(super) fn table(o: &mut String, d: &DeploySummary) {
         );
     }
 }
+
+/// Each version's counts per window in the CSV: `SERVICE@VERSION.FIELD`.
+const CSV_FIELDS: [&str; 3] = ["requests", "errors", "rejected"];
+
+/// The CSV's per-version column names, in service then version order.
+pub(super) fn csv_header(d: &DeploySummary) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, s) in &d.services {
+        for v in &s.versions {
+            out.extend(
+                CSV_FIELDS
+                    .iter()
+                    .map(|f| format!("{name}@{}.{f}", v.version)),
+            );
+        }
+    }
+    out
+}
+
+/// Window `k`'s per-version cells, in [`csv_header`] order.
+pub(super) fn csv_cells(d: &DeploySummary, k: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in d.services.values() {
+        for v in 0..s.versions.len() {
+            let c = s
+                .windows
+                .get(k)
+                .and_then(|w| w.get(v))
+                .copied()
+                .unwrap_or_default();
+            out.extend([c.requests, c.errors, c.rejected].map(|x| x.to_string()));
+        }
+    }
+    out
+}

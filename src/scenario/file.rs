@@ -216,6 +216,8 @@ pub(crate) enum NodeSpec {
         #[serde(default)]
         eject: Option<EjectSpec>,
         #[serde(default)]
+        health: Option<HealthSpec>,
+        #[serde(default)]
         zone: Option<Name>,
         #[serde(default)]
         position: Option<(Coord, Coord)>,
@@ -243,6 +245,17 @@ pub(crate) struct EjectSpec {
     pub max_ejected: Option<Fraction>,
     #[serde(default)]
     pub duration: Option<Dur>,
+}
+
+/// `Health(every: "100ms", detector: FixedTimeout(timeout: "300ms"))`:
+/// a balancer's health checks.
+#[derive(Debug, Deserialize)]
+#[serde(rename = "Health", deny_unknown_fields)]
+pub(crate) struct HealthSpec {
+    #[serde(default)]
+    pub every: Option<Dur>,
+    #[serde(default)]
+    pub detector: Option<DetectorSpec>,
 }
 
 impl NodeSpec {
@@ -321,7 +334,7 @@ pub(crate) enum CapSpec {
     Available,
 }
 
-/// `detector:` — a monitor's failure detector.
+/// `detector:` — a monitor's (or a balancer's health checks') failure detector.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) enum DetectorSpec {

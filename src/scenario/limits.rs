@@ -60,6 +60,14 @@ pub const MAX_CANARY_STEPS: usize = 100;
 /// Most replicas in one balancer's pool.
 pub const MAX_POOL: usize = 64;
 
+/// Shortest time between a balancer's health probes.
+pub const MIN_PROBE_INTERVAL: SimDuration = SimDuration(NANOS_PER_MS);
+
+/// Most failure-detector probes all monitors and health checks may send
+/// over the run (targets × duration / interval): each costs about four
+/// events, so this bounds run time as `MAX_TOTAL_REQUESTS` does.
+pub const MAX_TOTAL_PROBES: f64 = 100_000_000.0;
+
 /// Longest node, policy or zone name, in characters. Names are also shown in
 /// the window and in tables, and must stay readable there.
 pub const MAX_NAME_CHARS: usize = 64;

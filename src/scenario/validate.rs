@@ -14,8 +14,9 @@ use super::FORMAT_VERSION;
 use super::errors::Problem;
 use super::file::{
     ActionSpec, BackoffSpec, CallSpec, CapSpec, ClockSpec, ClosedSpec, DefaultLinkSpec,
-    DetectorSpec, EjectSpec, FallbackSpec, JitterSpec, KeysSpec, LinkSpec, NodeSpec, OpenSpec,
-    OperationSpec, PolicySpec, PrioritySpec, ResolveSpec, RetryOnSpec, ScenarioFile, StrategySpec,
+    DetectorSpec, EjectSpec, FallbackSpec, HealthSpec, JitterSpec, KeysSpec, LinkSpec, NodeSpec,
+    OpenSpec, OperationSpec, PolicySpec, PrioritySpec, ResolveSpec, RetryOnSpec, ScenarioFile,
+    StrategySpec,
 };
 use super::limits;
 use super::locate::{Anchor, Loc, Locator};
@@ -24,10 +25,11 @@ use super::values::{Dur, Name, Prob};
 use crate::sim::config::{
     Action, Arrivals, Backoff, BalanceStrategy, BalancerConfig, BreakerConfig, CacheConfig,
     CallConfig, CallMode, CapMode, ClientConfig, ClockConfig, DetectorConfig, EjectionConfig,
-    Fallback, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, MonitorConfig,
-    NodeConfig, NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RaftConfig,
-    RateLimitConfig, ReplicaConfig, Resolve, RetryConfig, RetryOn, ServiceChange, ServiceConfig,
-    SheddingConfig, SimConfig, SloConfig, StoreClientConfig, TimedAction, TokenBucketConfig,
+    Fallback, HealthConfig, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load,
+    MonitorConfig, NodeConfig, NodeId, NodeKind, Operation, PolicyConfig, Priority, QueueConfig,
+    RaftConfig, RateLimitConfig, ReplicaConfig, Resolve, RetryConfig, RetryOn, ServiceChange,
+    ServiceConfig, SheddingConfig, SimConfig, SloConfig, StoreClientConfig, TimedAction,
+    TokenBucketConfig,
 };
 use crate::sim::dist::Dist;
 use crate::sim::time::{SimDuration, SimTime};
@@ -62,6 +64,13 @@ pub(crate) const DEFAULT_EJECT_AFTER: u32 = 5;
 pub(crate) const DEFAULT_MAX_EJECTED: f64 = 0.5;
 /// How long an ejected replica stays out when the file does not say.
 pub(crate) const DEFAULT_EJECT_FOR: SimDuration = SimDuration::from_secs(30);
+/// Time between a balancer's health probes when the file does not say.
+pub(crate) const DEFAULT_HEALTH_EVERY: SimDuration = SimDuration::from_millis(100);
+/// A balancer's health-check detector when the file does not say: three
+/// probe intervals of silence.
+pub(crate) const DEFAULT_HEALTH_DETECTOR: DetectorConfig = DetectorConfig::FixedTimeout {
+    timeout: SimDuration::from_millis(300),
+};
 /// Seed when the file does not say.
 pub(crate) const DEFAULT_SEED: u64 = 1;
 
@@ -185,6 +194,7 @@ pub(crate) fn convert(
     let links = c.links(&file.links, &default_link, &root.field("links"));
     let timeline = c.timeline(&file, &nodes, duration, &root.field("timeline"));
     c.total_requests(&file, &nodes, &timeline, duration, &root);
+    c.total_probes(&file, &nodes, duration, &root);
     let slo = match &file.slo {
         None => SloConfig::default(),
         Some(s) => {
@@ -877,15 +887,15 @@ impl Checker<'_> {
                 strategy,
                 policy,
                 eject,
+                health,
                 ..
-            } => NodeKind::Balancer(self.balancer(
-                i,
-                pool,
-                *strategy,
-                policy.as_ref(),
-                eject.as_ref(),
-                loc,
-            )),
+            } => {
+                let mut b = self.balancer(i, pool, *strategy, policy.as_ref(), eject.as_ref(), loc);
+                b.health = health
+                    .as_ref()
+                    .map(|h| self.health(h, &loc.field("health")));
+                NodeKind::Balancer(b)
+            }
         };
         let (zone, position, clock) = spec.placement();
         NodeConfig {
@@ -1017,13 +1027,19 @@ impl Checker<'_> {
         if interval.0 == SimDuration::ZERO {
             self.problem(&loc.field("interval"), "interval must be above 0");
         }
-        let detector = match detector {
+        MonitorConfig {
+            watch: ids,
+            interval: interval.0,
+            detector: self.detector(detector, &loc.field("detector")),
+        }
+    }
+
+    /// A failure detector (`loc` is its place in the file).
+    fn detector(&mut self, detector: &DetectorSpec, loc: &Loc) -> DetectorConfig {
+        match detector {
             DetectorSpec::FixedTimeout { timeout } => {
                 if timeout.0 == SimDuration::ZERO {
-                    self.problem(
-                        &loc.field("detector").field("timeout"),
-                        "timeout must be above 0",
-                    );
+                    self.problem(&loc.field("timeout"), "timeout must be above 0");
                 }
                 DetectorConfig::FixedTimeout { timeout: timeout.0 }
             }
@@ -1036,12 +1052,26 @@ impl Checker<'_> {
                 window: window.map_or(DEFAULT_PHI_WINDOW, |w| w.get()),
                 min_std: min_std.map_or(DEFAULT_PHI_MIN_STD, |d| d.0),
             },
-        };
-        MonitorConfig {
-            watch: ids,
-            interval: interval.0,
-            detector,
         }
+    }
+
+    /// A balancer's health checks (`loc` is the `health:` field).
+    fn health(&mut self, health: &HealthSpec, loc: &Loc) -> HealthConfig {
+        let every = health.every.map_or(DEFAULT_HEALTH_EVERY, |d| d.0);
+        if every < limits::MIN_PROBE_INTERVAL {
+            self.problem(
+                &loc.field("every"),
+                format!(
+                    "every must be at least {} (probes sent more often would swamp the run)",
+                    limits::MIN_PROBE_INTERVAL
+                ),
+            );
+        }
+        let detector = match &health.detector {
+            Some(d) => self.detector(d, &loc.field("detector")),
+            None => DEFAULT_HEALTH_DETECTOR,
+        };
+        HealthConfig { every, detector }
     }
 
     /// A balancer's pool (distinct callees), strategy, policy and ejection.
@@ -1098,6 +1128,7 @@ impl Checker<'_> {
             },
             policy: self.policy_ref(policy, &loc.field("policy")),
             ejection,
+            health: None,
         }
     }
 
@@ -1807,6 +1838,48 @@ impl Checker<'_> {
                 format!(
                     "the clients would send about {total:.3e} requests in {duration} (rate × duration, at the highest SetLoad rates); the limit is {:.0e}: shorten the run or lower the rates",
                     limits::MAX_TOTAL_REQUESTS
+                ),
+            );
+        }
+    }
+
+    /// Probes of every monitor and health check over the run must stay
+    /// within [`limits::MAX_TOTAL_PROBES`].
+    fn total_probes(
+        &mut self,
+        file: &ScenarioFile,
+        nodes: &[NodeConfig],
+        duration: SimDuration,
+        root: &Loc,
+    ) {
+        let per_s: Vec<f64> = nodes
+            .iter()
+            .map(|n| {
+                let (targets, every) = match &n.kind {
+                    NodeKind::Monitor(m) => (m.watch.len(), m.interval),
+                    NodeKind::Balancer(b) => match b.health {
+                        Some(h) => (b.pool.len(), h.every),
+                        None => return 0.0,
+                    },
+                    _ => return 0.0,
+                };
+                targets as f64 / every.as_secs_f64().max(1e-9)
+            })
+            .collect();
+        let total = per_s.iter().sum::<f64>() * duration.as_secs_f64();
+        if total > limits::MAX_TOTAL_PROBES {
+            let busiest = (0..per_s.len())
+                .max_by(|&a, &b| per_s[a].total_cmp(&per_s[b]))
+                .unwrap_or(0);
+            let loc = match file.nodes.0.get(busiest) {
+                Some((name, _)) => root.field("nodes").key(&name.0),
+                None => root.field("nodes"),
+            };
+            self.problem(
+                &loc,
+                format!(
+                    "monitors and health checks would send about {total:.3e} probes in {duration} (targets × duration / interval); the limit is {:.0e}: probe less often or shorten the run",
+                    limits::MAX_TOTAL_PROBES
                 ),
             );
         }

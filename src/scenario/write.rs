@@ -50,9 +50,9 @@ mod deploy;
 use super::nested::DEFAULT_BUDGET_TOKENS;
 use super::validate::{
     DEFAULT_EJECT_AFTER, DEFAULT_EJECT_FOR, DEFAULT_ELECTION_MAX, DEFAULT_ELECTION_MIN,
-    DEFAULT_HEARTBEAT, DEFAULT_HIT, DEFAULT_KEY_TTL, DEFAULT_KEYS, DEFAULT_MAX_EJECTED,
-    DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD, DEFAULT_PHI_WINDOW, DEFAULT_PROBES,
-    DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
+    DEFAULT_HEALTH_DETECTOR, DEFAULT_HEALTH_EVERY, DEFAULT_HEARTBEAT, DEFAULT_HIT, DEFAULT_KEY_TTL,
+    DEFAULT_KEYS, DEFAULT_MAX_EJECTED, DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD, DEFAULT_PHI_WINDOW,
+    DEFAULT_PROBES, DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
 };
 use super::{FORMAT_VERSION, Scenario, limits};
 use crate::sim::config::{
@@ -988,28 +988,7 @@ impl<'a> Writer<'a> {
             NodeKind::Monitor(m) => {
                 f.add("watch", self.names(&m.watch));
                 f.add("interval", dur(m.interval));
-                let mut d = Fields::default();
-                let head = match m.detector {
-                    DetectorConfig::FixedTimeout { timeout } => {
-                        d.add("timeout", dur(timeout));
-                        "FixedTimeout"
-                    }
-                    DetectorConfig::PhiAccrual {
-                        threshold,
-                        window,
-                        min_std,
-                    } => {
-                        d.add("threshold", atom(num(threshold)));
-                        if window != DEFAULT_PHI_WINDOW {
-                            d.add("window", atom(window.to_string()));
-                        }
-                        if min_std != DEFAULT_PHI_MIN_STD {
-                            d.add("min_std", dur(min_std));
-                        }
-                        "PhiAccrual"
-                    }
-                };
-                f.add("detector", structure(head, d));
+                f.add("detector", detector_doc(m.detector));
                 "Monitor"
             }
             NodeKind::Queue(q) => {
@@ -1044,6 +1023,16 @@ impl<'a> Writer<'a> {
                         g.add("duration", dur(e.duration));
                     }
                     f.add("eject", structure("Eject", g));
+                }
+                if let Some(h) = &b.health {
+                    let mut g = Fields::default();
+                    if h.every != DEFAULT_HEALTH_EVERY {
+                        g.add("every", dur(h.every));
+                    }
+                    if h.detector != DEFAULT_HEALTH_DETECTOR {
+                        g.add("detector", detector_doc(h.detector));
+                    }
+                    f.add("health", structure("Health", g));
                 }
                 "Balancer"
             }
@@ -1299,6 +1288,32 @@ fn open_doc(arrivals: Arrivals) -> Doc {
     let mut o = Fields::default();
     o.add("per_second", atom(num(rate)));
     structure(head, o)
+}
+
+/// `FixedTimeout(timeout: ..)` or `PhiAccrual(threshold: .., ..)`.
+fn detector_doc(detector: DetectorConfig) -> Doc {
+    let mut d = Fields::default();
+    let head = match detector {
+        DetectorConfig::FixedTimeout { timeout } => {
+            d.add("timeout", dur(timeout));
+            "FixedTimeout"
+        }
+        DetectorConfig::PhiAccrual {
+            threshold,
+            window,
+            min_std,
+        } => {
+            d.add("threshold", atom(num(threshold)));
+            if window != DEFAULT_PHI_WINDOW {
+                d.add("window", atom(window.to_string()));
+            }
+            if min_std != DEFAULT_PHI_MIN_STD {
+                d.add("min_std", dur(min_std));
+            }
+            "PhiAccrual"
+        }
+    };
+    structure(head, d)
 }
 
 /// `Uniform(n: ..)` or `Zipf(n: .., s: ..)`.

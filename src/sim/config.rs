@@ -666,6 +666,21 @@ pub struct BalancerConfig {
     pub policy: PolicyConfig,
     /// Take replicas that keep failing out of the pool for a while.
     pub ejection: Option<EjectionConfig>,
+    /// Probe the replicas with a failure detector and route around suspects.
+    pub health: Option<HealthConfig>,
+}
+
+/// Health checks: the balancer probes every replica each `every` (its local
+/// time) over the links and feeds the answers to a failure detector per
+/// replica; suspected replicas get no new requests until they answer again.
+/// When every replica left is suspected the balancer fails open (routes as
+/// if none were).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HealthConfig {
+    /// Time between probes.
+    pub every: SimDuration,
+    /// The rule that turns silence into suspicion.
+    pub detector: DetectorConfig,
 }
 
 /// How a balancer picks a replica.

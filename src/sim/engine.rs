@@ -627,6 +627,13 @@ impl Simulation {
         slot.node.detail(slot.clock.local(self.now))
     }
 
+    /// A balancer's view of its pool (empty for other kinds).
+    pub fn pool_view(&self, id: NodeId) -> Vec<crate::sim::view::PoolMember> {
+        self.nodes
+            .get(id.index())
+            .map_or_else(Vec::new, |slot| slot.node.pool(slot.clock.local(self.now)))
+    }
+
     /// Raft leaders elected so far, in order.
     pub fn raft_leaders(&self) -> &[crate::metrics::raft::LeaderRecord] {
         self.recorder.raft_leaders()
@@ -762,12 +769,17 @@ fn versioned_services(config: &SimConfig) -> Vec<(usize, Vec<String>)> {
         .collect()
 }
 
-/// Every (monitor, watched node) pair of the configuration.
+/// Every (watcher, watched node) pair of the configuration: monitors and
+/// balancers with health checks.
 fn watched_pairs(config: &SimConfig) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     for (i, n) in config.nodes.iter().enumerate() {
-        if let NodeKind::Monitor(m) = &n.kind {
-            pairs.extend(m.watch.iter().map(|w| (i, w.index())));
+        match &n.kind {
+            NodeKind::Monitor(m) => pairs.extend(m.watch.iter().map(|w| (i, w.index()))),
+            NodeKind::Balancer(b) if b.health.is_some() => {
+                pairs.extend(b.pool.iter().map(|w| (i, w.index())));
+            }
+            _ => {}
         }
     }
     pairs

@@ -83,3 +83,40 @@ pub struct PeerView {
     /// Time since it was last heard from, on the observer's clock (ms).
     pub heard_ms_ago: Option<f64>,
 }
+
+/// One replica of a balancer's pool as the balancer sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PoolMember {
+    /// The replica.
+    pub node: NodeId,
+    /// Healthy, suspected by the health checks, or ejected as an outlier.
+    pub state: MemberState,
+    /// Whether new requests may go to it (a suspect still gets them while
+    /// the balancer fails open).
+    pub routed: bool,
+    /// Time since it last answered a health probe, on the balancer's clock
+    /// (ms); `None` without health checks or before its first answer.
+    pub heard_ms_ago: Option<f64>,
+}
+
+/// What a balancer thinks of one of its replicas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberState {
+    /// Takes requests.
+    Healthy,
+    /// Its health checks went unanswered for too long.
+    Suspected,
+    /// Left out after failing too often (outlier ejection).
+    Ejected,
+}
+
+impl MemberState {
+    /// `healthy`, `suspected` or `ejected`.
+    pub fn label(self) -> &'static str {
+        match self {
+            MemberState::Healthy => "healthy",
+            MemberState::Suspected => "suspected",
+            MemberState::Ejected => "ejected",
+        }
+    }
+}

@@ -223,6 +223,9 @@ impl GraphView {
             if let Some(hop) = self.path.as_ref().and_then(|p| p.hop(e.from, e.to)) {
                 paint_hop(&painter, (p0, p1), hop, zoom, &theme, &mut cut_words);
             }
+            if let Some(st) = super::pool_view::unhealthy(&snapshot.nodes[a], e.to) {
+                super::pool_view::paint_mark(&painter, (p0, p1), st, zoom, theme.bg);
+            }
         }
 
         // Link chips: the clickable, labelled handle of each edge. In a wide

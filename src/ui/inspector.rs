@@ -13,7 +13,9 @@ use super::topology::{Role, Topology};
 use super::{dist_edit, palette, policy, widgets};
 use crate::live::{Health, Snapshot};
 use crate::scenario::limits;
-use crate::sim::config::{Action, Load, NodeId, NodeKind, Operation, ServiceConfig};
+use crate::sim::config::{
+    Action, DetectorConfig, Load, NodeId, NodeKind, Operation, ServiceConfig,
+};
 
 /// Slowest slow factor offered (the scenario files' limit).
 const MAX_SLOW: f64 = limits::MAX_SLOW_FACTOR;
@@ -212,6 +214,7 @@ impl Inspector {
         if let Some(d) = &state.detail {
             super::replica_view::show(ui, s, d);
         }
+        super::pool_view::show(ui, s, &state.pool);
 
         ui.add_space(6.0);
         ui.label(RichText::new("Break it").strong());
@@ -809,6 +812,22 @@ fn config_grid(ui: &mut Ui, view: &View<'_>, kind: &NodeKind) {
                         ui,
                         "ejected at most",
                         format!("{:.0}%", e.max_fraction * 100.0),
+                    );
+                }
+                if let Some(h) = b.health {
+                    let rule = match h.detector {
+                        DetectorConfig::FixedTimeout { timeout } => {
+                            format!("silent > {}", widgets::fmt_ms(timeout.as_millis_f64()))
+                        }
+                        DetectorConfig::PhiAccrual { threshold, .. } => format!("φ > {threshold}"),
+                    };
+                    row(
+                        ui,
+                        "health checks",
+                        format!(
+                            "every {} · suspect when {rule}",
+                            widgets::fmt_ms(h.every.as_millis_f64())
+                        ),
                     );
                 }
             }

@@ -49,6 +49,7 @@ mod pace;
 mod palette;
 mod plots;
 mod policy;
+mod pool_view;
 mod replica_view;
 mod selection;
 mod series;

@@ -369,13 +369,25 @@ impl Plots {
             drawn.push((PLOT_NAMES[5], r.response));
         });
         if self.cache.has_state {
-            let monitors = snapshot
-                .scenario
-                .nodes
-                .iter()
-                .any(|n| matches!(n.kind, crate::sim::config::NodeKind::Monitor(_)));
-            let columns = if monitors { 2 } else { 1 };
-            ui.columns(columns, |cols| drawn.extend(ctx.state_row(cols)));
+            use crate::sim::config::NodeKind;
+            let nodes = &snapshot.scenario.nodes;
+            let store = nodes.iter().any(|n| {
+                matches!(
+                    n.kind,
+                    NodeKind::Replica(_) | NodeKind::Raft(_) | NodeKind::StoreClient(_)
+                )
+            });
+            let watched = nodes.iter().any(|n| match &n.kind {
+                NodeKind::Monitor(_) => true,
+                NodeKind::Balancer(b) => b.health.is_some(),
+                _ => false,
+            });
+            let columns = usize::from(store) + usize::from(watched);
+            if columns > 0 {
+                ui.columns(columns, |cols| {
+                    drawn.extend(ctx.state_row(cols, store, watched));
+                });
+            }
         }
         self.visible = visible;
         if clicked.is_some() {
@@ -493,14 +505,32 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// The replicated-state row (runs with a store, monitor or Raft node):
-    /// consistency anomalies and store failures, and failure detection when
-    /// `cols` has room for it (runs with a monitor).
-    fn state_row(&self, cols: &mut [Ui]) -> Vec<(&'static str, Response)> {
-        let c = self.cache;
+    /// The replicated-state row: consistency anomalies (runs with a
+    /// `store`) and failure detection (runs where something is `watched`:
+    /// monitors, balancers' health checks), one column each.
+    fn state_row(
+        &self,
+        cols: &mut [Ui],
+        store: bool,
+        watched: bool,
+    ) -> Vec<(&'static str, Response)> {
         let mut drawn = Vec::new();
+        let mut k = 0;
+        if store && k < cols.len() {
+            drawn.push(self.consistency_plot(&mut cols[k]));
+            k += 1;
+        }
+        if watched && k < cols.len() {
+            drawn.push(self.detection_plot(&mut cols[k]));
+        }
+        drawn
+    }
+
+    /// Stale reads and lost writes per window.
+    fn consistency_plot(&self, ui: &mut Ui) -> (&'static str, Response) {
+        let c = self.cache;
         title(
-            &mut cols[0],
+            ui,
             "Consistency per window",
             &[
                 ("stale reads", palette::ORANGE),
@@ -528,19 +558,20 @@ impl Ctx<'_> {
             .plot("consistency", Unit::Plain)
             .include_y(0.0)
             .include_y(1.0)
-            .show(&mut cols[0], |p| {
+            .show(ui, |p| {
                 for l in lines {
                     p.line(l);
                 }
                 self.markers(p);
             });
-        drawn.push(("consistency", r.response));
-        if cols.len() < 2 {
-            return drawn;
-        }
+        ("consistency", r.response)
+    }
 
+    /// False suspicions and detection times per window.
+    fn detection_plot(&self, ui: &mut Ui) -> (&'static str, Response) {
+        let c = self.cache;
         title(
-            &mut cols[1],
+            ui,
             "Failure detection per window",
             &[
                 ("false suspicions", palette::PURPLE),
@@ -567,7 +598,7 @@ impl Ctx<'_> {
             .plot("detection", Unit::Plain)
             .include_y(0.0)
             .include_y(1.0)
-            .show(&mut cols[1], |p| {
+            .show(ui, |p| {
                 p.line(line);
                 // Detections are rare: dots, not a line between distant points.
                 p.points(
@@ -577,8 +608,7 @@ impl Ctx<'_> {
                 );
                 self.markers(p);
             });
-        drawn.push(("detection", r.response));
-        drawn
+        ("detection", r.response)
     }
 
     fn markers(&self, p: &mut egui_plot::PlotUi<'_>) {

@@ -13,8 +13,9 @@
 use faultlab::metrics::RunSummary;
 use faultlab::metrics::deploy::{DeployKind, ServiceDeploySummary};
 use faultlab::scenario;
+use faultlab::sim::Simulation;
 
-use super::support::run;
+use super::support::{example, run};
 
 const LAMBDA: f64 = 1000.0;
 
@@ -427,4 +428,70 @@ fn the_command_line_shows_versions_and_rollouts() {
     assert_eq!(api["versions"][1]["requests"].as_u64(), Some(v2));
     // 5 % of one 10 s step at 400/s is 200 (± 5·√200 ≈ 71).
     assert!((129..=271).contains(&v2), "{v2}");
+}
+
+/// The per-version counts reach the CSV (per window) and the Prometheus
+/// snapshot (totals) exactly as in the JSON summary; and, independently of
+/// the deployment log, the versions' requests add up to what the service
+/// answered (ok + errors) in every window and in total.
+#[test]
+fn per_version_counts_are_in_the_csv_and_prometheus_exports() {
+    let s = Simulation::new(example("canary.ron").config).run();
+    let api = api(&s);
+    let mut buf = Vec::new();
+    faultlab::report::write_csv(&s, &mut buf).unwrap();
+    let mut rows = csv::Reader::from_reader(buf.as_slice());
+    let header = rows.headers().unwrap().clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    let (v1, v2) = (col("api@v1.requests"), col("api@v2.requests"));
+    let (e1, e2) = (col("api@v1.errors"), col("api@v2.errors"));
+    let (r2, ok, err) = (col("api@v2.rejected"), col("api.ok"), col("api.errors"));
+    let mut total = [0u64; 2];
+    let mut k = 0;
+    for row in rows.records() {
+        let row = row.unwrap();
+        let n = |c: usize| row[c].parse::<u64>().unwrap();
+        let w = &api.windows[k];
+        assert_eq!(
+            [n(v1), n(e1), n(v2), n(e2), n(r2)],
+            [
+                w[0].requests,
+                w[0].errors,
+                w[1].requests,
+                w[1].errors,
+                w[1].rejected
+            ]
+        );
+        assert_eq!(n(v1) + n(v2), n(ok) + n(err), "window {k}");
+        total[0] += n(v1);
+        total[1] += n(v2);
+        k += 1;
+    }
+    assert_eq!(k, s.windows.len());
+    assert_eq!(
+        total[0] + total[1],
+        s.services["api"].ok + s.services["api"].errors
+    );
+    assert!(total[1] > 0, "the canary served something");
+
+    let text = faultlab::export::prometheus::to_prometheus(&s);
+    for (v, name) in ["v1", "v2"].iter().enumerate() {
+        let c = api.versions[v].counts;
+        for (field, want) in [
+            ("requests", c.requests),
+            ("errors", c.errors),
+            ("rejected", c.rejected),
+        ] {
+            let line = format!(
+                "faultlab_version_{field}_total{{scenario=\"Canary\",node=\"api\",version=\"{name}\"}} {want}"
+            );
+            assert!(text.lines().any(|l| l == line), "no line {line}");
+        }
+        assert_eq!(total[v], c.requests);
+    }
 }

@@ -257,9 +257,22 @@ fn generate(seed: u64) -> Generated {
         } else {
             String::new()
         };
+        let health = if g.chance(0.5) {
+            let detector = if g.chance(0.5) {
+                format!(r#"FixedTimeout(timeout: "{}ms")"#, g.range(50, 500))
+            } else {
+                "PhiAccrual(threshold: 8, window: 20, min_std: \"10ms\")".to_string()
+            };
+            format!(
+                r#", health: Health(every: "{}ms", detector: {detector})"#,
+                g.range(20, 300)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             nodes,
-            r#"    "lb": Balancer(pool: [{}], strategy: {strategy}{p}{eject}),"#,
+            r#"    "lb": Balancer(pool: [{}], strategy: {strategy}{p}{eject}{health}),"#,
             pool.join(", ")
         );
     }

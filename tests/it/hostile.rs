@@ -360,7 +360,31 @@ fn table() -> Vec<(&'static str, String, &'static str, &'static str)> {
             "timeline",
             "no node named \"nobody\"",
         ),
+        (
+            "health probes every microsecond",
+            balancer_health(r#"every: "1us""#, "10s"),
+            "health.every",
+            "at least 1ms",
+        ),
+        (
+            "health probes every millisecond for a day",
+            balancer_health(r#"every: "1ms""#, "86400s"),
+            "\"lb\"",
+            "probes",
+        ),
     ]
+}
+
+/// A balancer over two services with health checks `health` in a run of `duration`.
+fn balancer_health(health: &str, duration: &str) -> String {
+    format!(
+        r#"Scenario(duration: "{duration}", nodes: {{
+            "users": Client(open: Poisson(per_second: 1), target: "lb"),
+            "lb": Balancer(pool: ["a", "b"], health: Health({health})),
+            "a": Service(workers: 1, work: "1ms"),
+            "b": Service(workers: 1, work: "1ms"),
+        }})"#
+    )
 }
 
 #[test]

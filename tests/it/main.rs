@@ -15,6 +15,7 @@ mod detectors;
 mod determinism;
 mod exports;
 mod generated;
+mod health_checks;
 mod hostile;
 mod idempotency;
 mod lab_window;

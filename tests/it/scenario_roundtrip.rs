@@ -9,10 +9,11 @@ use faultlab::scenario::{Scenario, limits, load_file, parse_str, save_file, to_r
 use faultlab::sim::Simulation;
 use faultlab::sim::config::{
     Action, Arrivals, Backoff, BalanceStrategy, BalancerConfig, BreakerConfig, CacheConfig,
-    CallConfig, CallMode, ClientConfig, ClockConfig, EjectionConfig, Fallback, HedgeConfig, Jitter,
-    KeySpace, LinkConfig, LinkModel, Load, NodeConfig, NodeId, NodeKind, Operation, PolicyConfig,
-    Priority, QueueConfig, RateLimitConfig, RetryBudgetConfig, RetryConfig, RetryOn, ServiceChange,
-    ServiceConfig, SheddingConfig, SimConfig, SloConfig, TimedAction, TokenBucketConfig,
+    CallConfig, CallMode, ClientConfig, ClockConfig, DetectorConfig, EjectionConfig, Fallback,
+    HealthConfig, HedgeConfig, Jitter, KeySpace, LinkConfig, LinkModel, Load, NodeConfig, NodeId,
+    NodeKind, Operation, PolicyConfig, Priority, QueueConfig, RateLimitConfig, RetryBudgetConfig,
+    RetryConfig, RetryOn, ServiceChange, ServiceConfig, SheddingConfig, SimConfig, SloConfig,
+    TimedAction, TokenBucketConfig,
 };
 use faultlab::sim::deploy::{CanaryConfig, RollbackBound, VersionConfig, Versions};
 use faultlab::sim::dist::{Dist, Z_99};
@@ -611,6 +612,21 @@ impl Gen {
         Versions { base, others }
     }
 
+    /// A failure detector.
+    fn detector(&mut self) -> DetectorConfig {
+        if self.chance(0.5) {
+            DetectorConfig::FixedTimeout {
+                timeout: self.dur(1, DAY),
+            }
+        } else {
+            DetectorConfig::PhiAccrual {
+                threshold: self.positive(limits::MAX_PHI),
+                window: self.range(1, limits::MAX_PHI_WINDOW) as u32,
+                min_std: self.dur(0, DAY),
+            }
+        }
+    }
+
     /// A probability, often an awkward one.
     fn prob(&mut self) -> f64 {
         match self.below(7) {
@@ -883,6 +899,16 @@ impl Gen {
                                 self.prob().max(0.01)
                             },
                             duration: self.dur(1, DAY),
+                        }),
+                        health: self.chance(0.5).then(|| HealthConfig {
+                            // At most 64 targets × 1000 probes per balancer: far under the limit.
+                            every: self.dur(
+                                limits::MIN_PROBE_INTERVAL
+                                    .as_nanos()
+                                    .max(duration.as_nanos() / 1000),
+                                DAY,
+                            ),
+                            detector: self.detector(),
                         }),
                     })
                 }

@@ -5,28 +5,40 @@
 //! choices), through the balancer's call policy (one [`Caller`] edge per
 //! replica, so timeouts, retries and breakers work as for any caller). The
 //! replica's answer, or the policy's verdict, goes back to whoever asked.
+//! A retry goes to another replica when one may take requests: the
+//! strategy picks again without the replica whose attempt just failed.
 //!
-//! Outlier ejection: a replica whose calls fail `consecutive_failures` times
-//! in a row is left out of the picks for `duration`, after which it is
+//! Outlier ejection: a replica whose attempts fail `consecutive_failures`
+//! times in a row is left out of the picks for `duration`, after which it is
 //! restored (with a clean slate). At most `max(1, ⌊n · max_fraction⌋)` of the
 //! `n` replicas are out at once, and never all of them.
+//!
+//! Health checks: a [`Prober`] probes every replica over the network and a
+//! failure detector per replica turns silence into suspicion; a suspected
+//! replica gets no new requests until it answers again. When every replica
+//! that is not ejected is suspected, the balancer fails open: it routes as
+//! if none were suspected (better a chance than certain failure).
 
 use rand::RngExt;
 
 use crate::metrics::trace::ServeEnd;
+use crate::sim::clock::LocalTime;
 use crate::sim::config::{BalanceStrategy, BalancerConfig, NodeId};
 use crate::sim::message::{CallId, Message, Reply, Request, RootId, SpanId};
 use crate::sim::rng::{SimRng, stream};
+use crate::sim::view::{MemberState, PoolMember};
 
 use super::Timer;
 use super::caller::{CallOutcome, CallSpec, Caller};
 use super::ctx::{Ctx, Stamp};
+use super::prober::Prober;
 
 /// A request being forwarded.
 struct Forward {
     from: NodeId,
     call: CallId,
     root: RootId,
+    /// The replica its current attempt went to.
     replica: u32,
     stamp: Stamp,
 }
@@ -48,14 +60,25 @@ struct Replica {
 
 /// A balancer node.
 pub struct Balancer {
-    config: BalancerConfig,
     caller: Caller,
+    pool: Pool,
+}
+
+/// Everything of a balancer but its caller: the replicas, the forwards in
+/// flight and the health checks (apart, so the caller can ask it where a
+/// retry goes while it holds the caller).
+struct Pool {
+    config: BalancerConfig,
     rng: SimRng,
     replicas: Vec<Replica>,
     /// Round-robin position (also where least-outstanding starts breaking ties).
     next: usize,
     slots: Vec<ForwardSlot>,
     free: Vec<u32>,
+    health: Option<Prober>,
+    /// Replicas that get no requests now: ejected, or suspected (unless
+    /// every replica not ejected is suspected: failing open).
+    out: Vec<bool>,
 }
 
 impl Balancer {
@@ -66,14 +89,21 @@ impl Balancer {
             .iter()
             .map(|&to| (to, names[to.index()].clone(), config.policy.clone()))
             .collect();
+        let n = config.pool.len();
         Balancer {
             caller: Caller::new(seed, name, edges),
-            rng: stream(seed, &format!("{name}/balance")),
-            replicas: vec![Replica::default(); config.pool.len()],
-            next: 0,
-            slots: Vec::new(),
-            free: Vec::new(),
-            config,
+            pool: Pool {
+                rng: stream(seed, &format!("{name}/balance")),
+                replicas: vec![Replica::default(); n],
+                next: 0,
+                slots: Vec::new(),
+                free: Vec::new(),
+                health: config
+                    .health
+                    .map(|h| Prober::new(config.pool.clone(), h.every, h.detector)),
+                out: vec![false; n],
+                config,
+            },
         }
     }
 
@@ -89,15 +119,132 @@ impl Balancer {
 
     /// Replicas currently ejected.
     pub fn ejected(&self) -> usize {
-        self.replicas.iter().filter(|r| r.ejected).count()
+        self.pool.ejected()
+    }
+
+    /// Each replica of the pool as the balancer sees it now; `local` is its clock.
+    pub fn members(&self, local: LocalTime) -> Vec<PoolMember> {
+        let p = &self.pool;
+        let peers = p.health.as_ref().map(|h| h.peers(local));
+        (0..p.replicas.len())
+            .map(|i| {
+                let seen = peers.as_ref().map(|v| v[i]);
+                let state = if p.replicas[i].ejected {
+                    MemberState::Ejected
+                } else if seen.is_some_and(|s| !s.alive) {
+                    MemberState::Suspected
+                } else {
+                    MemberState::Healthy
+                };
+                PoolMember {
+                    node: p.config.pool[i],
+                    state,
+                    routed: !p.out[i],
+                    heard_ms_ago: seen.and_then(|s| s.heard_ms_ago),
+                }
+            })
+            .collect()
+    }
+
+    /// Starts the health checks, if any (at the start and after a restart).
+    pub fn start(&mut self, ctx: &mut Ctx) {
+        if let Some(h) = self.pool.health.as_mut() {
+            h.start(ctx);
+        }
+        self.pool.refresh();
+    }
+
+    /// A replica answered a health probe.
+    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId) {
+        if let Some(h) = self.pool.health.as_mut() {
+            h.on_pong(ctx, from);
+            self.pool.refresh();
+        }
     }
 
     /// Handles a request from `from`: forwards it to a replica.
     pub fn on_request(&mut self, ctx: &mut Ctx, from: NodeId, request: Request) {
+        let (replica, token) = self.pool.forward(ctx, from, &request);
+        let spec = CallSpec {
+            root: request.root,
+            key: request.key,
+            op: request.op,
+            priority: request.priority,
+            parent: SpanId::serve(ctx.me.0, from.0, request.call),
+        };
+        if let Some(outcome) = self.caller.start(ctx, replica, spec, token) {
+            self.pool.finished(ctx, outcome);
+        }
+    }
+
+    /// Handles a reply from a replica.
+    pub fn on_reply(&mut self, ctx: &mut Ctx, reply: Reply) {
+        let pool = &mut self.pool;
+        let mut elsewhere = |ctx: &mut Ctx, token, failed| pool.retry_target(ctx, token, failed);
+        if let Some(outcome) = self.caller.on_reply_rerouting(ctx, reply, &mut elsewhere) {
+            self.pool.finished(ctx, outcome);
+        }
+    }
+
+    /// Handles a timer.
+    pub fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer) {
+        match timer {
+            Timer::Call(t) => {
+                let pool = &mut self.pool;
+                let mut elsewhere =
+                    |ctx: &mut Ctx, token, failed| pool.retry_target(ctx, token, failed);
+                if let Some(outcome) = self.caller.on_timer_rerouting(ctx, t, &mut elsewhere) {
+                    self.pool.finished(ctx, outcome);
+                }
+            }
+            Timer::Restore {
+                replica,
+                generation,
+            } => self.pool.restore(ctx, replica as usize, generation),
+            Timer::Monitor(t) => {
+                if let Some(h) = self.pool.health.as_mut() {
+                    h.on_timer(ctx, t);
+                    self.pool.refresh();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A crash: every forward in flight is lost, ejections are forgotten
+    /// (health checks start over at the restart).
+    pub fn crash(&mut self, ctx: &mut Ctx) {
+        self.caller.reset();
+        self.pool.crash(ctx);
+    }
+}
+
+impl Pool {
+    fn ejected(&self) -> usize {
+        self.replicas.iter().filter(|r| r.ejected).count()
+    }
+
+    fn suspected(&self, i: usize) -> bool {
+        self.health.as_ref().is_some_and(|h| h.suspects(i))
+    }
+
+    /// Recomputes which replicas are out, after ejections or health changed.
+    fn refresh(&mut self) {
+        let n = self.replicas.len();
+        let fail_open = (0..n).all(|i| self.replicas[i].ejected || self.suspected(i));
+        for i in 0..n {
+            self.out[i] = self.replicas[i].ejected || (!fail_open && self.suspected(i));
+        }
+    }
+
+    /// Picks a replica for a new request and notes the forward; returns the
+    /// replica and the caller's token for it.
+    fn forward(&mut self, ctx: &mut Ctx, from: NodeId, request: &Request) -> (usize, u64) {
         let me = ctx.me.index();
         ctx.rec().arrival(me);
         ctx.trace(|t, at| t.serve(at, request.root, from.0, request.call));
-        let replica = self.pick();
+        let replica = self.pick(self.next, None);
+        self.next = (replica + 1) % self.replicas.len();
         let slot = self.free.pop().unwrap_or_else(|| {
             self.slots.push(ForwardSlot {
                 generation: 0,
@@ -116,89 +263,57 @@ impl Balancer {
         let token = (u64::from(s.generation) << 32) | u64::from(slot);
         self.replicas[replica].outstanding += 1;
         self.levels(ctx);
-        let spec = CallSpec {
-            root: request.root,
-            key: request.key,
-            op: request.op,
-            priority: request.priority,
-            parent: SpanId::serve(ctx.me.0, from.0, request.call),
-        };
-        if let Some(outcome) = self.caller.start(ctx, replica, spec, token) {
-            self.finished(ctx, outcome);
-        }
+        (replica, token)
     }
 
-    /// Handles a reply from a replica.
-    pub fn on_reply(&mut self, ctx: &mut Ctx, reply: Reply) {
-        if let Some(outcome) = self.caller.on_reply(ctx, reply) {
-            self.finished(ctx, outcome);
+    /// The forward a caller token refers to, if still live.
+    fn forward_mut(&mut self, token: u64) -> Option<&mut Forward> {
+        let (slot, generation) = (token as u32, (token >> 32) as u32);
+        let s = self.slots.get_mut(slot as usize)?;
+        if s.generation != generation {
+            return None;
         }
+        s.forward.as_mut()
     }
 
-    /// Handles a timer.
-    pub fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer) {
-        match timer {
-            Timer::Call(t) => {
-                if let Some(outcome) = self.caller.on_timer(ctx, t) {
-                    self.finished(ctx, outcome);
-                }
-            }
-            Timer::Restore {
-                replica,
-                generation,
-            } => {
-                let r = &mut self.replicas[replica as usize];
-                if r.ejected && r.ejections == generation {
-                    r.ejected = false;
-                    r.consecutive_failures = 0;
-                    let to = self.config.pool[replica as usize];
-                    ctx.ejection(to, false);
-                }
-            }
-            _ => {}
+    /// The attempt of forward `token` on replica `failed` failed and the
+    /// policy retries it: counts the failure against that replica and picks
+    /// where the retry goes (another replica that takes requests, if any).
+    fn retry_target(&mut self, ctx: &mut Ctx, token: u64, failed: usize) -> usize {
+        let r = &mut self.replicas[failed];
+        r.outstanding = r.outstanding.saturating_sub(1);
+        r.consecutive_failures += 1;
+        self.maybe_eject(ctx, failed);
+        let to = self.pick((failed + 1) % self.replicas.len(), Some(failed));
+        self.replicas[to].outstanding += 1;
+        if let Some(f) = self.forward_mut(token) {
+            f.replica = to as u32;
         }
+        to
     }
 
-    /// A crash: every forward in flight is lost, ejections are forgotten.
-    pub fn crash(&mut self, ctx: &mut Ctx) {
-        let lost = self.slots.iter().filter(|s| s.forward.is_some()).count();
-        let me = ctx.me.index();
-        ctx.rec().lost_in_crash(me, lost as u64);
-        for s in &mut self.slots {
-            if s.forward.take().is_some() {
-                s.generation = s.generation.wrapping_add(1);
-            }
-        }
-        self.free = (0..self.slots.len() as u32).rev().collect();
-        self.caller.reset();
-        for (i, r) in self.replicas.iter_mut().enumerate() {
-            if r.ejected {
-                ctx.ejection(self.config.pool[i], false);
-            }
-            *r = Replica {
-                ejections: r.ejections.wrapping_add(1),
-                ..Replica::default()
-            };
-        }
-        ctx.levels(0, 0);
-    }
-
-    /// The replica for the next request (an index into the pool).
-    fn pick(&mut self) -> usize {
+    /// The replica for a request: by the strategy among the replicas not
+    /// out (nor `exclude`), starting from `start` in pool order where order
+    /// matters. `exclude` itself when no other replica may be used.
+    fn pick(&mut self, start: usize, exclude: Option<usize>) -> usize {
         let n = self.replicas.len();
-        let eligible = n - self.ejected();
-        let chosen = match self.config.strategy {
-            BalanceStrategy::RoundRobin => self.nth_eligible_from(self.next, 0),
+        let eligible = (0..n).filter(|&i| self.usable(i, exclude)).count();
+        if eligible == 0 {
+            return exclude.unwrap_or(start % n);
+        }
+        match self.config.strategy {
+            BalanceStrategy::RoundRobin => self.nth_usable_from(start, 0, exclude),
             BalanceStrategy::Random => {
                 let k = self.rng.random_range(0..eligible);
-                self.nth_eligible_from(0, k)
+                self.nth_usable_from(0, k, exclude)
             }
             BalanceStrategy::LeastOutstanding => {
-                let mut best = self.nth_eligible_from(self.next, 0);
+                let mut best = self.nth_usable_from(start, 0, exclude);
                 for step in 1..n {
-                    let i = (self.next + step) % n;
-                    let r = &self.replicas[i];
-                    if !r.ejected && r.outstanding < self.replicas[best].outstanding {
+                    let i = (start + step) % n;
+                    if self.usable(i, exclude)
+                        && self.replicas[i].outstanding < self.replicas[best].outstanding
+                    {
                         best = i;
                     }
                 }
@@ -212,32 +327,29 @@ impl Balancer {
                 } else {
                     a
                 };
-                let (a, b) = (self.nth_eligible_from(0, a), self.nth_eligible_from(0, b));
+                let a = self.nth_usable_from(0, a, exclude);
+                let b = self.nth_usable_from(0, b, exclude);
                 if self.replicas[b].outstanding < self.replicas[a].outstanding {
                     b
                 } else {
                     a
                 }
             }
-        };
-        self.next = (chosen + 1) % n;
-        chosen
+        }
     }
 
-    /// The `k`-th replica (0-based) not ejected, counting in pool order from `start`.
-    fn nth_eligible_from(&self, start: usize, k: usize) -> usize {
+    fn usable(&self, i: usize, exclude: Option<usize>) -> bool {
+        !self.out[i] && exclude != Some(i)
+    }
+
+    /// The `k`-th usable replica (0-based), counting in pool order from `start`.
+    fn nth_usable_from(&self, start: usize, k: usize, exclude: Option<usize>) -> usize {
         let n = self.replicas.len();
-        let mut seen = 0;
-        for step in 0..n {
-            let i = (start + step) % n;
-            if !self.replicas[i].ejected {
-                if seen == k {
-                    return i;
-                }
-                seen += 1;
-            }
-        }
-        start % n // unreachable: at least one replica is never ejected
+        (0..n)
+            .map(|step| (start + step) % n)
+            .filter(|&i| self.usable(i, exclude))
+            .nth(k)
+            .unwrap_or(start % n) // unreachable: callers count the usable ones first
     }
 
     /// Most replicas that may be out at once.
@@ -278,7 +390,7 @@ impl Balancer {
         ctx.rec().answered(me, duration, outcome.result.is_ok());
         let i = forward.replica as usize;
         let r = &mut self.replicas[i];
-        r.outstanding -= 1;
+        r.outstanding = r.outstanding.saturating_sub(1);
         if outcome.result.is_ok() {
             r.consecutive_failures = 0;
         } else {
@@ -308,6 +420,41 @@ impl Balancer {
         };
         ctx.set_timer(ejection.duration, timer);
         ctx.ejection(self.config.pool[i], true);
+        self.refresh();
+    }
+
+    /// The ejection number `generation` of replica `i` is over.
+    fn restore(&mut self, ctx: &mut Ctx, i: usize, generation: u32) {
+        let r = &mut self.replicas[i];
+        if r.ejected && r.ejections == generation {
+            r.ejected = false;
+            r.consecutive_failures = 0;
+            ctx.ejection(self.config.pool[i], false);
+            self.refresh();
+        }
+    }
+
+    fn crash(&mut self, ctx: &mut Ctx) {
+        let lost = self.slots.iter().filter(|s| s.forward.is_some()).count();
+        let me = ctx.me.index();
+        ctx.rec().lost_in_crash(me, lost as u64);
+        for s in &mut self.slots {
+            if s.forward.take().is_some() {
+                s.generation = s.generation.wrapping_add(1);
+            }
+        }
+        self.free = (0..self.slots.len() as u32).rev().collect();
+        for (i, r) in self.replicas.iter_mut().enumerate() {
+            if r.ejected {
+                ctx.ejection(self.config.pool[i], false);
+            }
+            *r = Replica {
+                ejections: r.ejections.wrapping_add(1),
+                ..Replica::default()
+            };
+        }
+        self.refresh();
+        ctx.levels(0, 0);
     }
 
     /// Reports requests being forwarded as busy (a balancer has no queue).

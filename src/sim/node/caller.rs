@@ -412,6 +412,17 @@ impl Caller {
 
     /// Handles a reply; returns the call's outcome if this ended it.
     pub fn on_reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Option<CallOutcome> {
+        self.on_reply_rerouting(ctx, reply, &mut same_edge)
+    }
+
+    /// [`Caller::on_reply`], asking `reroute(ctx, token, failed edge)` for
+    /// the edge a retry goes to (a balancer sends it to another replica).
+    pub fn on_reply_rerouting(
+        &mut self,
+        ctx: &mut Ctx,
+        reply: Reply,
+        reroute: &mut impl FnMut(&mut Ctx, u64, usize) -> usize,
+    ) -> Option<CallOutcome> {
         let (slot, attempt) = self.live(reply.call)?;
         let call = self.slots[slot as usize].call.as_mut()?;
         if call.pending & (1 << attempt) == 0 {
@@ -446,7 +457,7 @@ impl Caller {
             Err(cause) => {
                 let (me, to) = (ctx.me.index(), edge.to.index());
                 ctx.rec().edge_failure(me, to);
-                self.attempt_failed(ctx, slot, cause)
+                self.attempt_failed(ctx, slot, cause, reroute)
             }
         }
     }
@@ -472,6 +483,16 @@ impl Caller {
 
     /// Handles one of this caller's timers; returns the call's outcome if this ended it.
     pub fn on_timer(&mut self, ctx: &mut Ctx, timer: CallTimer) -> Option<CallOutcome> {
+        self.on_timer_rerouting(ctx, timer, &mut same_edge)
+    }
+
+    /// [`Caller::on_timer`] with a `reroute` as for [`Caller::on_reply_rerouting`].
+    pub fn on_timer_rerouting(
+        &mut self,
+        ctx: &mut Ctx,
+        timer: CallTimer,
+        reroute: &mut impl FnMut(&mut Ctx, u64, usize) -> usize,
+    ) -> Option<CallOutcome> {
         let (slot, attempt) = self.live(timer.id)?;
         let call = self.slots[slot as usize].call.as_mut()?;
         match timer.kind {
@@ -489,7 +510,7 @@ impl Caller {
                 }
                 let (me, to) = (ctx.me.index(), edge.to.index());
                 ctx.rec().edge_failure(me, to);
-                self.attempt_failed(ctx, slot, Failure::Timeout)
+                self.attempt_failed(ctx, slot, Failure::Timeout, reroute)
             }
             CallTimerKind::Backoff => {
                 if !call.waiting_backoff {
@@ -531,8 +552,15 @@ impl Caller {
         }
     }
 
-    /// An attempt failed: retry, wait for another attempt in flight, or give up.
-    fn attempt_failed(&mut self, ctx: &mut Ctx, slot: u32, cause: Failure) -> Option<CallOutcome> {
+    /// An attempt failed: retry (on the edge `reroute` names), wait for
+    /// another attempt in flight, or give up.
+    fn attempt_failed(
+        &mut self,
+        ctx: &mut Ctx,
+        slot: u32,
+        cause: Failure,
+        reroute: &mut impl FnMut(&mut Ctx, u64, usize) -> usize,
+    ) -> Option<CallOutcome> {
         let call = self.slots[slot as usize].call.as_mut()?;
         call.last_failure = cause;
         if call.pending != 0 {
@@ -563,6 +591,10 @@ impl Caller {
             &mut edge.rng,
         );
         call.prev_sleep = sleep.as_nanos();
+        let to = reroute(ctx, call.token, usize::from(call.edge));
+        if to < self.edges.len() {
+            call.edge = to as u16;
+        }
         if sleep == SimDuration::ZERO {
             self.send_attempt(ctx, slot, true, false);
         } else {
@@ -606,6 +638,11 @@ impl Caller {
             result,
         }
     }
+}
+
+/// The reroute of every caller but a balancer's: a retry stays on its edge.
+fn same_edge(_: &mut Ctx, _: u64, edge: usize) -> usize {
+    edge
 }
 
 /// The wait before retry number `retry` (1-based), given the previous wait

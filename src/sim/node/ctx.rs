@@ -154,6 +154,11 @@ impl<'a> Ctx<'a> {
         self.rec.suspected(self.now, self.me.index(), target);
     }
 
+    /// This node's failure detector stopped suspecting node `target`.
+    pub fn unsuspected(&mut self, target: usize) {
+        self.rec.unsuspected(self.now, self.me.index(), target);
+    }
+
     /// Tells the observer this balancer ejected (`true`) or restored `replica`.
     pub fn ejection(&mut self, replica: NodeId, ejected: bool) {
         self.rec

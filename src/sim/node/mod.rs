@@ -12,6 +12,7 @@ pub mod client;
 pub mod ctx;
 pub mod keys;
 pub mod monitor;
+pub mod prober;
 pub mod replica;
 pub mod service;
 pub mod versions;
@@ -53,7 +54,7 @@ pub enum Timer {
     AckTimeout { message: u64, delivery: u32 },
     /// A replicated store's timer.
     Kv(KvTimer),
-    /// A monitor's timer.
+    /// A prober's timer (a monitor's, or a balancer's health checks).
     Monitor(MonitorTimer),
     /// Balancer: the ejection number `generation` of pool member `replica` is over.
     Restore { replica: u32, generation: u32 },
@@ -93,7 +94,8 @@ impl Node {
             Node::StoreClient(c) => c.start(ctx),
             Node::Monitor(m) => m.start(ctx),
             Node::Raft(r) => r.start(ctx),
-            Node::Service(_) | Node::Cache(_) | Node::Queue(_) | Node::Balancer(_) => {}
+            Node::Balancer(b) => b.start(ctx),
+            Node::Service(_) | Node::Cache(_) | Node::Queue(_) => {}
         }
     }
 
@@ -114,6 +116,7 @@ impl Node {
                 ctx.send(from, Message::Heartbeat { seq, pong: true });
             }
             (Node::Monitor(m), Message::Heartbeat { pong: true, .. }) => m.on_pong(ctx, from),
+            (Node::Balancer(b), Message::Heartbeat { pong: true, .. }) => b.on_pong(ctx, from),
             (Node::Replica(r), Message::Kv(m)) => r.on_message(ctx, from, *m),
             (Node::StoreClient(c), Message::Kv(m)) => c.on_message(ctx, from, *m),
             (Node::Raft(r), Message::Kv(m)) => r.on_message(ctx, from, *m),
@@ -267,6 +270,15 @@ impl Node {
             Node::Raft(r) => Some(r.detail(local, LOG_TAIL)),
             Node::Monitor(m) => Some(m.detail(local)),
             _ => None,
+        }
+    }
+
+    /// A balancer's pool as it sees it now (empty for other kinds); `local`
+    /// is the node's clock now.
+    pub fn pool(&self, local: crate::sim::clock::LocalTime) -> Vec<crate::sim::view::PoolMember> {
+        match self {
+            Node::Balancer(b) => b.members(local),
+            _ => Vec::new(),
         }
     }
 

@@ -1,0 +1,176 @@
+//! Probing for failure detectors: every `interval` (local time) a probe goes
+//! to each watched node over the network, and each answer is a heartbeat
+//! for that node's [`Detector`]. Shared by monitors and by balancers'
+//! health checks. The observer is told when a node starts and stops being
+//! suspected (it knows whether the node was really down).
+
+use crate::sim::clock::LocalTime;
+use crate::sim::config::NodeId;
+use crate::sim::detector::Detector;
+use crate::sim::message::Message;
+use crate::sim::store_config::DetectorConfig;
+use crate::sim::time::SimDuration;
+use crate::sim::view::PeerView;
+
+use super::{Ctx, Timer};
+
+/// Phi accrual is evaluated this many times per probe interval.
+const PHI_CHECKS_PER_INTERVAL: u64 = 10;
+
+/// Timers of a prober (a monitor's or a balancer's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MonitorTimer {
+    /// Send the next round of probes.
+    Probe,
+    /// Fixed timeout: watched node `target` has been silent for the timeout,
+    /// unless it answered since (`heard` is its answer count when set).
+    Silence { target: u32, heard: u32 },
+    /// Phi accrual: evaluate φ for every watched node.
+    Check,
+}
+
+/// Probes a set of nodes and keeps a failure detector for each.
+#[derive(Clone, Debug)]
+pub struct Prober {
+    targets: Vec<NodeId>,
+    interval: SimDuration,
+    detector: DetectorConfig,
+    detectors: Vec<Detector>,
+    suspected: Vec<bool>,
+    heard: Vec<u32>,
+    seq: u64,
+}
+
+impl Prober {
+    /// A prober of `targets` every `interval` that has heard nothing yet.
+    pub fn new(targets: Vec<NodeId>, interval: SimDuration, detector: DetectorConfig) -> Self {
+        let n = targets.len();
+        Prober {
+            detectors: vec![Detector::new(detector); n],
+            suspected: vec![false; n],
+            heard: vec![0; n],
+            seq: 0,
+            targets,
+            interval,
+            detector,
+        }
+    }
+
+    /// Whether it suspects target `i` (in `targets` order) now.
+    pub fn suspects(&self, i: usize) -> bool {
+        self.suspected[i]
+    }
+
+    /// Whether it suspects each target now, in `targets` order.
+    pub fn suspicions(&self) -> Vec<(NodeId, bool)> {
+        self.targets
+            .iter()
+            .copied()
+            .zip(self.suspected.iter().copied())
+            .collect()
+    }
+
+    /// Its detector's view of each target; `local` is its clock now.
+    pub fn peers(&self, local: LocalTime) -> Vec<PeerView> {
+        self.targets
+            .iter()
+            .zip(&self.detectors)
+            .zip(&self.suspected)
+            .map(|((&node, d), &suspected)| PeerView {
+                node,
+                alive: !suspected,
+                heard_ms_ago: d.last().map(|h| local.since(h).as_millis_f64()),
+            })
+            .collect()
+    }
+
+    /// Forgets everything, probes at once and starts the timers (at the
+    /// start and after a restart). Suspicions it held end.
+    pub fn start(&mut self, ctx: &mut Ctx) {
+        for i in 0..self.targets.len() {
+            self.clear(ctx, i);
+        }
+        *self = Prober::new(
+            std::mem::take(&mut self.targets),
+            self.interval,
+            self.detector,
+        );
+        self.probe(ctx);
+        if let DetectorConfig::PhiAccrual { .. } = self.detector {
+            ctx.set_timer(self.check_every(), Timer::Monitor(MonitorTimer::Check));
+        }
+    }
+
+    fn check_every(&self) -> SimDuration {
+        SimDuration((self.interval.as_nanos() / PHI_CHECKS_PER_INTERVAL).max(1))
+    }
+
+    fn probe(&mut self, ctx: &mut Ctx) {
+        self.seq += 1;
+        for &to in &self.targets {
+            ctx.send(
+                to,
+                Message::Heartbeat {
+                    seq: self.seq,
+                    pong: false,
+                },
+            );
+        }
+        ctx.set_timer(self.interval, Timer::Monitor(MonitorTimer::Probe));
+    }
+
+    /// A target answered a probe.
+    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId) {
+        let Some(i) = self.targets.iter().position(|&w| w == from) else {
+            return;
+        };
+        self.detectors[i].heartbeat(ctx.local);
+        self.heard[i] = self.heard[i].wrapping_add(1);
+        self.clear(ctx, i);
+        if let DetectorConfig::FixedTimeout { timeout } = self.detector {
+            // Fires just after the timeout: suspicion needs silence > timeout.
+            ctx.set_timer(
+                SimDuration(timeout.as_nanos() + 1),
+                Timer::Monitor(MonitorTimer::Silence {
+                    target: i as u32,
+                    heard: self.heard[i],
+                }),
+            );
+        }
+    }
+
+    /// Handles one of its timers.
+    pub fn on_timer(&mut self, ctx: &mut Ctx, timer: MonitorTimer) {
+        match timer {
+            MonitorTimer::Probe => self.probe(ctx),
+            MonitorTimer::Silence { target, heard } => {
+                let i = target as usize;
+                if self.heard.get(i) == Some(&heard) {
+                    self.suspect(ctx, i);
+                }
+            }
+            MonitorTimer::Check => {
+                for i in 0..self.detectors.len() {
+                    if self.detectors[i].suspects(ctx.local) {
+                        self.suspect(ctx, i);
+                    }
+                }
+                ctx.set_timer(self.check_every(), Timer::Monitor(MonitorTimer::Check));
+            }
+        }
+    }
+
+    fn suspect(&mut self, ctx: &mut Ctx, i: usize) {
+        if !self.suspected[i] {
+            self.suspected[i] = true;
+            ctx.suspected(self.targets[i].index());
+        }
+    }
+
+    fn clear(&mut self, ctx: &mut Ctx, i: usize) {
+        if self.suspected[i] {
+            self.suspected[i] = false;
+            ctx.unsuspected(self.targets[i].index());
+        }
+    }
+}
