@@ -41,3 +41,4 @@ mod trace_view;
 mod traces;
 mod ui;
 mod versions;
+mod zone_window;
