@@ -836,6 +836,7 @@ impl Checker<'_> {
                 election_max,
                 heartbeat,
                 lease,
+                pre_vote,
                 ..
             } => {
                 let peers = self.peers(i, peers, Kind::Raft, loc);
@@ -870,6 +871,7 @@ impl Checker<'_> {
                     election_max,
                     heartbeat,
                     lease,
+                    pre_vote: pre_vote.unwrap_or(true),
                 })
             }
             NodeSpec::Balancer {

@@ -975,6 +975,9 @@ impl<'a> Writer<'a> {
                     f.add("heartbeat", dur(r.heartbeat));
                 }
                 f.opt("lease", r.lease.map(dur));
+                if !r.pre_vote {
+                    f.add("pre_vote", atom("false"));
+                }
                 "Raft"
             }
             NodeKind::StoreClient(c) => {
