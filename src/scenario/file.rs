@@ -159,6 +159,8 @@ pub(crate) enum NodeSpec {
         #[serde(default)]
         lease: Option<Dur>,
         #[serde(default)]
+        pre_vote: Option<bool>,
+        #[serde(default)]
         zone: Option<Name>,
         #[serde(default)]
         position: Option<(Coord, Coord)>,

@@ -846,6 +846,7 @@ impl Checker<'_> {
                 election_max,
                 heartbeat,
                 lease,
+                pre_vote,
                 ..
             } => {
                 let peers = self.peers(i, peers, Kind::Raft, loc);
@@ -880,6 +881,7 @@ impl Checker<'_> {
                     election_max,
                     heartbeat,
                     lease,
+                    pre_vote: pre_vote.unwrap_or(true),
                 })
             }
             NodeSpec::Balancer {
@@ -1444,21 +1446,9 @@ impl Checker<'_> {
                 }
             }
             let n = self.names.len();
-            let cut = members
-                .len()
-                .saturating_mul(n.saturating_sub(members.len()))
-                .saturating_mul(2);
-            if cut > *budget {
-                self.problem(
-                    loc,
-                    format!(
-                        "the timeline's partitions name more than {} pairs of nodes in all",
-                        limits::MAX_TIMELINE_PAIRS
-                    ),
-                );
+            if !self.charge_group_cut(members.len(), n, loc, budget) {
                 return Some(Vec::new());
             }
-            *budget -= cut;
             for &g in &members {
                 for o in (0..n as u32).map(NodeId) {
                     if !members.contains(&o) {
@@ -1524,28 +1514,44 @@ impl Checker<'_> {
         members
     }
 
-    /// `zone:` of a Partition or Heal, as the group of its members' names
-    /// (a problem when another form is given too).
-    fn zone_group(
+    /// `zone:` of a Partition or Heal: the zone's name, once it is known to
+    /// hold nodes and its cut fits the timeline's budget of pairs (a problem
+    /// when another form is given too).
+    fn zone_cut(
         &mut self,
-        zone: Option<&Name>,
+        zone: &Name,
         other_given: bool,
         nodes: &[NodeConfig],
         loc: &Loc,
-    ) -> Option<Vec<Name>> {
-        let zone = zone?;
+        budget: &mut usize,
+    ) -> String {
         if other_given {
             self.problem(
                 loc,
                 "give one of group:, pairs:, one_way: or zone:, not several",
             );
         }
-        let ids = self.zone_members(zone, nodes, &loc.field("zone"));
-        Some(
-            ids.iter()
-                .map(|id| Name(nodes[id.index()].name.clone()))
-                .collect(),
-        )
+        let m = self.zone_members(zone, nodes, &loc.field("zone")).len();
+        self.charge_group_cut(m, nodes.len(), loc, budget);
+        zone.0.clone()
+    }
+
+    /// Takes the 2·g·(n−g) pairs that cut a group of `g` among `n` nodes off
+    /// from the timeline's budget; a problem, and `false`, when they exceed it.
+    fn charge_group_cut(&mut self, g: usize, n: usize, loc: &Loc, budget: &mut usize) -> bool {
+        let cut = g.saturating_mul(n.saturating_sub(g)).saturating_mul(2);
+        if cut > *budget {
+            self.problem(
+                loc,
+                format!(
+                    "the timeline's partitions name more than {} pairs of nodes in all",
+                    limits::MAX_TIMELINE_PAIRS
+                ),
+            );
+            return false;
+        }
+        *budget -= cut;
+        true
     }
 
     fn action(
@@ -1561,67 +1567,69 @@ impl Checker<'_> {
                 group,
                 pairs,
                 one_way,
-                zone,
-            } => {
-                let members = self.zone_group(
-                    zone.as_ref(),
-                    group.is_some() || pairs.is_some() || one_way.is_some(),
-                    nodes,
-                    loc,
-                );
-                match self.pairs(
-                    members.as_ref().or(group.as_ref()),
-                    pairs.as_ref(),
-                    one_way.as_ref(),
-                    loc,
-                    budget,
-                ) {
-                    Some(p) => vec![Action::Partition(p)],
-                    None => {
-                        self.problem(
-                            loc,
-                            "Partition needs group: [..], pairs: [(a, b), ..] or one_way: (a, b)",
-                        );
-                        Vec::new()
-                    }
-                }
+                zone: Some(zone),
             }
+            | ActionSpec::Heal {
+                group,
+                pairs,
+                one_way,
+                zone: Some(zone),
+            } => {
+                let other = group.is_some() || pairs.is_some() || one_way.is_some();
+                let zone = self.zone_cut(zone, other, nodes, loc, budget);
+                vec![if matches!(spec, ActionSpec::Partition { .. }) {
+                    Action::PartitionZone(zone)
+                } else {
+                    Action::HealZone(zone)
+                }]
+            }
+            ActionSpec::Partition {
+                group,
+                pairs,
+                one_way,
+                zone: None,
+            } => match self.pairs(
+                group.as_ref(),
+                pairs.as_ref(),
+                one_way.as_ref(),
+                loc,
+                budget,
+            ) {
+                Some(p) => vec![Action::Partition(p)],
+                None => {
+                    self.problem(
+                        loc,
+                        "Partition needs group: [..], pairs: [(a, b), ..] or one_way: (a, b)",
+                    );
+                    Vec::new()
+                }
+            },
             ActionSpec::Heal {
                 group,
                 pairs,
                 one_way,
-                zone,
-            } => {
-                let members = self.zone_group(
-                    zone.as_ref(),
-                    group.is_some() || pairs.is_some() || one_way.is_some(),
-                    nodes,
-                    loc,
-                );
-                vec![Action::Heal(self.pairs(
-                    members.as_ref().or(group.as_ref()),
-                    pairs.as_ref(),
-                    one_way.as_ref(),
-                    loc,
-                    budget,
-                ))]
-            }
+                zone: None,
+            } => vec![Action::Heal(self.pairs(
+                group.as_ref(),
+                pairs.as_ref(),
+                one_way.as_ref(),
+                loc,
+                budget,
+            ))],
             ActionSpec::Crash(n) => {
                 vec![Action::Crash(self.node_ref(n, loc).unwrap_or(placeholder))]
             }
             ActionSpec::Restart(n) => vec![Action::Restart(
                 self.node_ref(n, loc).unwrap_or(placeholder),
             )],
-            ActionSpec::CrashZone(z) => self
-                .zone_members(z, nodes, loc)
-                .into_iter()
-                .map(Action::Crash)
-                .collect(),
-            ActionSpec::RestartZone(z) => self
-                .zone_members(z, nodes, loc)
-                .into_iter()
-                .map(Action::Restart)
-                .collect(),
+            ActionSpec::CrashZone(z) => {
+                self.zone_members(z, nodes, loc);
+                vec![Action::CrashZone(z.0.clone())]
+            }
+            ActionSpec::RestartZone(z) => {
+                self.zone_members(z, nodes, loc);
+                vec![Action::RestartZone(z.0.clone())]
+            }
             ActionSpec::Slow(n, factor) => {
                 vec![Action::Slow {
                     node: self.node_ref(n, loc).unwrap_or(placeholder),

@@ -291,6 +291,13 @@ fn coord(x: f32) -> String {
 }
 
 /// A string literal, escaped for ron.
+/// `zone: "z"`, the selector of a zone's Partition or Heal.
+fn zone_field(zone: &str) -> Fields {
+    let mut f = Fields::default();
+    f.add("zone", atom(quote(zone)));
+    f
+}
+
 fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -968,6 +975,9 @@ impl<'a> Writer<'a> {
                     f.add("heartbeat", dur(r.heartbeat));
                 }
                 f.opt("lease", r.lease.map(dur));
+                if !r.pre_vote {
+                    f.add("pre_vote", atom("false"));
+                }
                 "Raft"
             }
             NodeKind::StoreClient(c) => {
@@ -1180,6 +1190,10 @@ impl<'a> Writer<'a> {
             Action::Partition(pairs) => structure("Partition", self.selector(pairs)),
             Action::Heal(None) => atom("Heal"),
             Action::Heal(Some(pairs)) => structure("Heal", self.selector(pairs)),
+            Action::CrashZone(z) => tuple("CrashZone", vec![atom(quote(z))]),
+            Action::RestartZone(z) => tuple("RestartZone", vec![atom(quote(z))]),
+            Action::PartitionZone(z) => structure("Partition", zone_field(z)),
+            Action::HealZone(z) => structure("Heal", zone_field(z)),
             Action::SetLink {
                 from,
                 to,

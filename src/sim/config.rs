@@ -555,6 +555,14 @@ pub enum Action {
     Partition(Vec<(NodeId, NodeId)>),
     /// Restore the listed directed pairs, or every cut when `None`.
     Heal(Option<Vec<(NodeId, NodeId)>>),
+    /// Crash every node placed in the zone (a correlated failure).
+    CrashZone(String),
+    /// Restart every crashed node of the zone.
+    RestartZone(String),
+    /// Cut every link between the zone's nodes and the rest, both ways.
+    PartitionZone(String),
+    /// Restore the links `PartitionZone` of this zone cuts.
+    HealZone(String),
     /// Change one directed link.
     SetLink {
         /// Sender.

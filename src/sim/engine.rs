@@ -528,6 +528,26 @@ impl Simulation {
                     self.network.set_cut(a, b, false);
                 }
             }
+            Action::CrashZone(zone) => {
+                for id in self.config.zone_members(&zone) {
+                    self.apply(Action::Crash(id));
+                }
+            }
+            Action::RestartZone(zone) => {
+                for id in self.config.zone_members(&zone) {
+                    self.apply(Action::Restart(id));
+                }
+            }
+            Action::PartitionZone(zone) => {
+                for (a, b) in self.config.zone_cut(&zone) {
+                    self.network.set_cut(a, b, true);
+                }
+            }
+            Action::HealZone(zone) => {
+                for (a, b) in self.config.zone_cut(&zone) {
+                    self.network.set_cut(a, b, false);
+                }
+            }
             Action::SetLink {
                 from,
                 to,

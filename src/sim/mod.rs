@@ -19,5 +19,6 @@ pub mod rng;
 pub mod store_config;
 pub mod time;
 pub mod view;
+pub mod zones;
 
 pub use engine::Simulation;

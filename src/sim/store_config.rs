@@ -115,6 +115,12 @@ pub struct RaftConfig {
     /// follower grants no vote for this long after hearing from its leader.
     /// `None`: every read goes through the log.
     pub lease: Option<SimDuration>,
+    /// Pre-vote (Raft thesis §9.6): before raising its term, a node whose
+    /// election timer fired asks whether a majority would vote for it; a
+    /// node that heard from a leader within `election_min` says no. So a
+    /// node cut off in a minority keeps its term and does not depose the
+    /// leader when it comes back.
+    pub pre_vote: bool,
 }
 
 /// Which store each node belongs to, by node index: replicas and Raft nodes

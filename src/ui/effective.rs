@@ -124,6 +124,10 @@ impl Effective {
             | Action::Slow { .. }
             | Action::Partition(_)
             | Action::Heal(_)
+            | Action::CrashZone(_)
+            | Action::RestartZone(_)
+            | Action::PartitionZone(_)
+            | Action::HealZone(_)
             | Action::SetClock { .. }
             | Action::Canary { .. }
             | Action::BlueGreen { .. }

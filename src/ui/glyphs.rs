@@ -22,6 +22,8 @@ pub const HALF: Vec2 = vec2(44.0, 24.0);
 pub struct NodeLook<'a> {
     /// Its name.
     pub name: &'a str,
+    /// Its failure domain, written faintly above it.
+    pub zone: Option<&'a str>,
     /// What it is drawn as.
     pub role: Role,
     /// Its state now.
@@ -114,6 +116,17 @@ pub fn paint_node(
         FontId::proportional(name_size),
         text,
     );
+
+    // Its zone, faint, above it.
+    if let Some(zone) = look.zone.filter(|_| zoom >= 0.45) {
+        painter.text(
+            pos2(c.x, rect.top() - 2.0 * zoom),
+            Align2::CENTER_BOTTOM,
+            format!("zone {zone}"),
+            FontId::proportional((10.0 * zoom).clamp(8.0, 14.0)),
+            palette::lerp(bg, text, 0.55),
+        );
+    }
 
     // Kind and health in words under it, with the health mark; then figures.
     if look.details && zoom >= 0.45 {

@@ -303,6 +303,7 @@ impl GraphView {
             });
             let look = NodeLook {
                 name,
+                zone: snapshot.scenario.nodes[i].zone.as_deref(),
                 role,
                 state,
                 selected: selection.has_node(id),

@@ -121,6 +121,7 @@ impl Inspector {
                 out.push(Action::Heal(None));
             }
         }
+        super::zones::show(ui, s, out);
         ui.add_space(8.0);
         ui.label(RichText::new("Nodes").strong());
         for (i, n) in s.scenario.nodes.iter().enumerate() {

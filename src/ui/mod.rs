@@ -26,6 +26,7 @@
 //!   `compare`: fork the run with one change and plot both;
 //!   `metastability`: offered load against goodput and retry
 //!   amplification per edge;
+//!   `zones`: crash, cut off or restore a whole zone;
 //!   `driver`: the live runner or a thread-free session (tests); `pace`:
 //!   the achieved speed and frame rate.
 
@@ -62,6 +63,7 @@ pub mod trace_path;
 mod traces;
 mod waterfall;
 mod widgets;
+mod zones;
 
 use std::path::PathBuf;
 

@@ -249,6 +249,10 @@ pub fn describe(action: &Action, config: &SimConfig) -> String {
         Action::Partition(ps) => format!("cut {}", pairs(ps)),
         Action::Heal(None) => "heal every cut".to_string(),
         Action::Heal(Some(ps)) => format!("heal {}", pairs(ps)),
+        Action::CrashZone(z) => format!("crash zone {z}"),
+        Action::RestartZone(z) => format!("restart zone {z}"),
+        Action::PartitionZone(z) => format!("cut zone {z} off"),
+        Action::HealZone(z) => format!("heal zone {z}"),
         Action::SetLink { from, to, .. } => format!("change link {} → {}", name(from), name(to)),
         Action::SetClock { node, .. } => format!("change {}'s clock", name(node)),
         Action::SetPolicy { caller, callee, .. } => {

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::support::config;
 
-fn cluster(n: usize, duration: &str, clients: &str) -> String {
+pub(crate) fn cluster(n: usize, duration: &str, clients: &str) -> String {
     let names: Vec<String> = (1..=n).map(|k| format!("n{k}")).collect();
     let nodes: Vec<String> = names
         .iter()
@@ -120,21 +120,25 @@ fn safety_across_a_thousand_seeds_of_partitions_and_crashes() {
 }
 
 /// Five nodes split three ways (2 | 2 | 1) from 2 s to 4 s: no side has a
-/// majority, so there is no leader. After the heal, some node's election
+/// majority, so there is no leader (and, with pre-vote, no node raises its
+/// term: no side can win a pre-vote). After the heal, some node's election
 /// timer fires within election_max = 300 ms (timers are uniform in
-/// [150, 300] ms and always pending); its vote requests and the answers
-/// take at most 2 × 5 ms; so one round elects a leader within
-/// B₁ = 300 + 3 × 5 = 315 ms of the heal (the third 5 ms: the leader's term
-/// may need one more message to reach the voter that was ahead). A round
-/// fails only on a split vote, when another node times out within the
-/// 10 ms a vote round trip takes: with four other nodes and timeouts spread
-/// over 150 ms, at most 4 × 10 / 150 ≈ 27% per round. Each further round
-/// adds at most 310 ms. Over 200 seeds the test asks for every election
-/// within six rounds, B₆ = 315 + 5 × 310 = 1,865 ms (failure probability per
-/// seed below 0.27^6 ≈ 4e-4), and for at least 60% within one round.
+/// [150, 300] ms and always pending); its pre-vote requests and answers take
+/// at most 2 × 5 ms, its vote requests and answers 2 × 5 ms more; so one
+/// round elects a leader within B₁ = 300 + 5 × 5 = 325 ms of the heal (the
+/// fifth 5 ms: a term may need one more message to reach a voter that was
+/// ahead). A round fails only on a split vote, which needs another node to
+/// start its own pre-vote before the first candidate's vote request reaches
+/// it (within 15 ms of the first timer): with four other nodes and timeouts
+/// spread over 150 ms, at most 4 × 15 / 150 = 40% per round. Each further
+/// round adds at most 320 ms. Over 200 seeds the test asks for every
+/// election within eight rounds, B₈ = 325 + 7 × 320 = 2,565 ms (failure
+/// probability per seed below 0.4^8 ≈ 7e-4), and for at least half within
+/// one round (expected at least 60%; 50% is 2.9 binomial standard errors
+/// below).
 #[test]
 fn a_leader_is_elected_within_the_bound_after_a_partition_heals() {
-    let src = cluster(5, "6s", "");
+    let src = cluster(5, "7s", "");
     let base = config(&src, 0);
     let group = |members: &[u32]| -> Vec<(NodeId, NodeId)> {
         let mut pairs = Vec::new();
@@ -147,7 +151,7 @@ fn a_leader_is_elected_within_the_bound_after_a_partition_heals() {
         pairs
     };
     let at = |s: u64| SimTime(s * 1_000_000_000);
-    let (b1, b6) = (0.315, 1.865);
+    let (b1, b8) = (0.325, 2.565);
     let mut within_one = 0;
     let mut worst: f64 = 0.0;
     for seed in 0..200 {
@@ -182,13 +186,13 @@ fn a_leader_is_elected_within_the_bound_after_a_partition_heals() {
             .unwrap_or_else(|| panic!("seed {seed}: no leader after the heal"));
         let took = after.at_s - 4.0;
         worst = worst.max(took);
-        assert!(took <= b6, "seed {seed}: {took} s");
+        assert!(took <= b8, "seed {seed}: {took} s");
         if took <= b1 {
             within_one += 1;
         }
     }
     eprintln!("leader after heal: {within_one}/200 within {b1} s, worst {worst:.3} s");
-    assert!(within_one >= 120, "{within_one}");
+    assert!(within_one >= 100, "{within_one}");
 }
 
 /// The window's view of Raft nodes: one leader at a time, its term, and

@@ -227,8 +227,10 @@ fn version_vectors_keep_concurrent_writes_as_siblings() {
     assert_eq!(c.lost_writes, 0, "{c:?}");
 }
 
-/// Zone actions act on exactly the nodes placed in the zone, and an
-/// unknown zone is a located error.
+/// Zone actions keep the zone's name in the timeline and act, when applied,
+/// on exactly the nodes placed in the zone: the run equals the same file with
+/// each zone action written out node by node. An unknown zone is a located
+/// error.
 #[test]
 fn zone_actions_name_every_node_of_the_zone() {
     let s = crate::support::example("zone-outage.ron").config;
@@ -240,23 +242,71 @@ fn zone_actions_name_every_node_of_the_zone() {
             .map(|t| &t.action)
             .collect()
     };
-    assert_eq!(
-        at(15),
-        vec![&Action::Crash(id("r3")), &Action::Crash(id("r4"))]
-    );
-    assert_eq!(
-        at(45),
-        vec![&Action::Restart(id("r3")), &Action::Restart(id("r4"))]
-    );
-    let group = crate::support::config(
-        &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/examples/zone-outage.ron"),
+    assert_eq!(at(15), vec![&Action::CrashZone("b".into())]);
+    assert_eq!(at(30), vec![&Action::PartitionZone("c".into())]);
+    assert_eq!(at(40), vec![&Action::HealZone("c".into())]);
+    assert_eq!(at(45), vec![&Action::RestartZone("b".into())]);
+    assert_eq!(s.zone_members("b"), vec![id("r3"), id("r4")]);
+    assert_eq!(s.zones(), vec!["a", "b", "c"]);
+
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/examples/zone-outage.ron"),
+    )
+    .unwrap();
+    let by_node = text
+        .replace(
+            r#"At("15s", CrashZone("b")),"#,
+            r#"At("15s", Crash("r3")), At("15s", Crash("r4")),"#,
         )
-        .unwrap()
-        .replace(r#"Partition(zone: "c")"#, r#"Partition(group: ["r5"])"#),
-        3,
+        .replace(r#"Partition(zone: "c")"#, r#"Partition(group: ["r5"])"#)
+        .replace(r#"Heal(zone: "c")"#, r#"Heal(group: ["r5"])"#)
+        .replace(
+            r#"At("45s", RestartZone("b")),"#,
+            r#"At("45s", Restart("r3")), At("45s", Restart("r4")),"#,
+        );
+    let explicit = crate::support::config(&by_node, s.seed);
+    assert_eq!(
+        explicit.timeline.len(),
+        6,
+        "every zone action was rewritten"
     );
-    assert_eq!(group.timeline, s.timeline, "zone c is the group [r5]");
+    match &explicit.timeline[2].action {
+        Action::Partition(pairs) => {
+            let mut cut = s.zone_cut("c");
+            let mut group = pairs.clone();
+            cut.sort();
+            group.sort();
+            assert_eq!(cut, group, "zone c is the group [r5]");
+        }
+        other => panic!("expected the group's Partition, got {other:?}"),
+    }
+    // Every timeline entry is one event: the explicit file has two more.
+    let by_zone = Simulation::new(s.clone()).run();
+    let mut by_node = Simulation::new(explicit).run();
+    assert_eq!(by_node.events, by_zone.events + 2);
+    by_node.events = by_zone.events;
+    let (a, b) = (
+        faultlab::report::to_json(&by_zone),
+        faultlab::report::to_json(&by_node),
+    );
+    let first_difference = a.lines().zip(b.lines()).position(|(x, y)| x != y);
+    assert_eq!(
+        first_difference, None,
+        "a zone action does what its nodes' actions do"
+    );
+    assert_eq!(a, b);
+
+    // Saved by zone, and loaded back to the same timeline.
+    let saved = faultlab::scenario::to_ron(&crate::support::example("zone-outage.ron"));
+    for written in [
+        r#"CrashZone("b")"#,
+        r#"Partition(zone: "c")"#,
+        r#"Heal(zone: "c")"#,
+        r#"RestartZone("b")"#,
+    ] {
+        assert!(saved.contains(written), "{written} missing from:\n{saved}");
+    }
+    assert_eq!(crate::support::config(&saved, s.seed).timeline, s.timeline);
 
     let bad = r#"Scenario(duration: "1s", nodes: {
         "x": Service(workers: 1, work: "1ms", zone: "a"),

@@ -1091,6 +1091,7 @@ impl Gen {
         }
         let nodes: Vec<NodeConfig> = nodes.into_iter().map(Option::unwrap).collect();
         let n = nodes.len() as u32;
+        let zones: Vec<String> = nodes.iter().filter_map(|n| n.zone.clone()).collect();
 
         let default_link = if self.chance(0.5) {
             LinkModel::default()
@@ -1170,6 +1171,15 @@ impl Gen {
             let node = |g: &mut Self| NodeId(g.below(n as u64) as u32);
             let mut push = |action| timeline.push(TimedAction { at, action });
             match self.below(13) {
+                0 if !zones.is_empty() && self.chance(0.5) => {
+                    let zone = zones[self.below(zones.len() as u64) as usize].clone();
+                    push(match self.below(4) {
+                        0 => Action::CrashZone(zone),
+                        1 => Action::RestartZone(zone),
+                        2 => Action::PartitionZone(zone),
+                        _ => Action::HealZone(zone),
+                    });
+                }
                 0 => push(Action::Crash(node(self))),
                 1 => push(Action::Restart(node(self))),
                 2 => push(Action::Slow {

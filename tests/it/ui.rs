@@ -86,7 +86,7 @@ fn id(h: &Harness<'_, FaultlabApp>, name: &str) -> NodeId {
 }
 
 /// A fresh path in the temporary directory for this test.
-fn temp_path(name: &str) -> PathBuf {
+pub(crate) fn temp_path(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("faultlab-ui-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let p = dir.join(name);
@@ -95,7 +95,7 @@ fn temp_path(name: &str) -> PathBuf {
 }
 
 /// Saves through the typed-path dialog (no native dialog in tests).
-fn save_as(h: &mut Harness<'_, FaultlabApp>, path: &std::path::Path) {
+pub(crate) fn save_as(h: &mut Harness<'_, FaultlabApp>, path: &std::path::Path) {
     h.key_press_modifiers(
         egui::Modifiers::COMMAND.plus(egui::Modifiers::SHIFT),
         egui::Key::S,

@@ -84,6 +84,23 @@ pub enum KvMsg {
         /// Term of its last log entry.
         last_term: u64,
     },
+    /// Raft pre-vote: would you vote for me in `term` (my term + 1)? Asking
+    /// changes no one's term or vote.
+    PreVote {
+        /// The term the asker would campaign in.
+        term: u64,
+        /// Index of its last log entry.
+        last_index: u64,
+        /// Term of its last log entry.
+        last_term: u64,
+    },
+    /// Raft: the answer to a pre-vote.
+    PreVoted {
+        /// The answerer's term.
+        term: u64,
+        /// Whether it would vote.
+        granted: bool,
+    },
     /// Raft: the answer to a vote request.
     Vote {
         /// The voter's term.

@@ -4,6 +4,8 @@
 //! majority stored it, followers that redirect clients to the leader, and a
 //! leader that steps down when it has not heard from a majority for an
 //! election timeout (so a leader cut off in a minority stops serving).
+//! With pre-vote on, a node first asks whether it could win before raising
+//! its term, so a node back from a minority does not depose a working leader.
 //!
 //! The term, vote and log survive a crash (they are on disk); the commit
 //! index and the applied state are rebuilt from the log.
@@ -67,6 +69,8 @@ pub struct RaftNode {
     role: Role,
     leader: Option<NodeId>,
     votes: Vec<NodeId>,
+    /// Pre-vote under way: who said they would vote (itself included).
+    pre_votes: Option<Vec<NodeId>>,
     next: Vec<u64>,
     matched: Vec<u64>,
     heard: Vec<LocalTime>,
@@ -113,6 +117,7 @@ impl RaftNode {
             role: Role::Follower,
             leader: None,
             votes: Vec::new(),
+            pre_votes: None,
             next: vec![1; n],
             matched: vec![0; n],
             heard: vec![LocalTime(0); n],
@@ -215,6 +220,7 @@ impl RaftNode {
         self.applied = 0;
         self.kv.clear();
         self.votes.clear();
+        self.pre_votes = None;
     }
 
     fn reset_election(&mut self, ctx: &mut Ctx) {
@@ -232,6 +238,7 @@ impl RaftNode {
         if term > self.term {
             self.term = term;
             self.voted_for = None;
+            self.pre_votes = None;
         }
         if self.role != Role::Follower {
             self.role = Role::Follower;
@@ -245,7 +252,11 @@ impl RaftNode {
             KvTimer::Election { generation }
                 if generation == self.election_generation && self.role != Role::Leader =>
             {
-                self.campaign(ctx);
+                if self.config.pre_vote {
+                    self.pre_campaign(ctx);
+                } else {
+                    self.campaign(ctx);
+                }
             }
             KvTimer::Heartbeat { generation }
                 if generation == self.heartbeat_generation && self.role == Role::Leader =>
@@ -279,7 +290,42 @@ impl RaftNode {
         }
     }
 
+    /// Pre-vote: asks the peers whether they would vote for it in the next
+    /// term, without raising its own; campaigns on a majority of yes.
+    fn pre_campaign(&mut self, ctx: &mut Ctx) {
+        self.leader = None;
+        self.pre_votes = Some(vec![ctx.me]);
+        let (last_index, last_term) = (self.last_index(), self.term_at(self.last_index()));
+        for &p in &self.config.peers {
+            ctx.send(
+                p,
+                kv(KvMsg::PreVote {
+                    term: self.term + 1,
+                    last_index,
+                    last_term,
+                }),
+            );
+        }
+        self.reset_election(ctx);
+        if self.majority() == 1 {
+            self.campaign(ctx);
+        }
+    }
+
+    /// Whether it would vote for a candidate of `term` with this log: the
+    /// term is ahead of its own, the log is at least as up to date, and it
+    /// has not heard from a leader within `election_min` (nor is one).
+    fn would_vote(&self, now: LocalTime, term: u64, last: (u64, u64)) -> bool {
+        let leader_alive = self.role == Role::Leader
+            || self
+                .heard_leader
+                .is_some_and(|h| self.leader.is_some() && now.since(h) < self.config.election_min);
+        let mine = (self.term_at(self.last_index()), self.last_index());
+        term > self.term && !leader_alive && !self.within_promise(now) && last >= mine
+    }
+
     fn campaign(&mut self, ctx: &mut Ctx) {
+        self.pre_votes = None;
         self.term += 1;
         self.role = Role::Candidate;
         self.voted_for = Some(ctx.me);
@@ -390,6 +436,28 @@ impl RaftNode {
                 let term = self.term;
                 ctx.send(from, kv(KvMsg::Vote { term, granted }));
             }
+            KvMsg::PreVote {
+                term,
+                last_index,
+                last_term,
+            } => {
+                let granted = self.would_vote(ctx.local, term, (last_term, last_index));
+                let term = self.term;
+                ctx.send(from, kv(KvMsg::PreVoted { term, granted }));
+            }
+            KvMsg::PreVoted { term, granted } => {
+                if !granted && term > self.term {
+                    self.step_down(ctx, term);
+                } else if let Some(yes) = self.pre_votes.as_mut()
+                    && granted
+                    && !yes.contains(&from)
+                {
+                    yes.push(from);
+                    if yes.len() >= self.majority() {
+                        self.campaign(ctx);
+                    }
+                }
+            }
             KvMsg::Vote { term, granted } => {
                 if term > self.term {
                     self.step_down(ctx, term);
@@ -471,6 +539,7 @@ impl RaftNode {
         }
         self.role = Role::Follower;
         self.leader = Some(leader);
+        self.pre_votes = None;
         self.reset_election(ctx);
         if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
             let index = self.last_index().min(prev_index.saturating_sub(1));
