@@ -144,7 +144,7 @@ pub enum KvMsg {
 
 impl KvMsg {
     /// Whether this is a request one replica sends another (replication,
-    /// repair, anti-entropy, votes, appends and heartbeats): the window
+    /// repair, anti-entropy, votes, pre-votes, appends and heartbeats): the window
     /// counts these on the link between the two, as calls and attempts.
     pub fn is_peer_request(&self) -> bool {
         match self {
@@ -152,6 +152,7 @@ impl KvMsg {
             | KvMsg::Fetch { .. }
             | KvMsg::Sync { .. }
             | KvMsg::RequestVote { .. }
+            | KvMsg::PreVote { .. }
             | KvMsg::Append { .. } => true,
             KvMsg::Get { .. }
             | KvMsg::Put { .. }
@@ -160,6 +161,7 @@ impl KvMsg {
             | KvMsg::Fetched { .. }
             | KvMsg::Redirect { .. }
             | KvMsg::Vote { .. }
+            | KvMsg::PreVoted { .. }
             | KvMsg::Appended { .. } => false,
         }
     }
