@@ -179,11 +179,22 @@ impl WindowLatencies {
         // What `Histogram::value_at_quantile` computes from its counts: the
         // value of rank ⌈q·n⌉ (at least 1), read as the highest value its
         // bucket holds (the lowest when q is 0).
+        let (quantile, rank) = self.rank(p);
+        // Only the rank-th value is needed: selecting it is linear, a sort is not.
+        let value = *self.list.select_nth_unstable(rank - 1).1;
+        self.read(quantile, value)
+    }
+
+    /// The quantile `p`% clamped to at most 1, and its 1-based rank in the list.
+    fn rank(&self, p: f64) -> (f64, usize) {
         let quantile = p / 100.0;
         let quantile = if quantile > 1.0 { 1.0 } else { quantile };
         let rank = ((quantile * self.list.len() as f64).ceil() as u64).max(1);
-        self.list.sort_unstable(); // cheap when already sorted
-        let value = self.list[rank as usize - 1];
+        (quantile, rank as usize)
+    }
+
+    /// A listed value as the histogram would read it at `quantile`.
+    fn read(&self, quantile: f64, value: u64) -> f64 {
         let h = &self.hist.inner;
         let ns = if quantile == 0.0 {
             h.lowest_equivalent(value)
@@ -193,6 +204,20 @@ impl WindowLatencies {
         ns as f64 / 1e6
     }
 
+    /// The values at percentiles `ps` (ascending) in milliseconds, from the
+    /// list. Each selection leaves every larger rank to its right, so the
+    /// next one searches only that part.
+    fn listed_percentiles<const N: usize>(&mut self, ps: [f64; N]) -> [f64; N] {
+        let mut done = 0;
+        ps.map(|p| {
+            let (quantile, rank) = self.rank(p);
+            let index = (rank - 1).max(done);
+            let value = *self.list[done..].select_nth_unstable(index - done).1;
+            done = index;
+            self.read(quantile, value)
+        })
+    }
+
     /// Mean and the standard percentiles, as [`LatencyHistogram::summary`].
     pub fn summary(&mut self) -> LatencySummary {
         if self.list.is_empty() {
@@ -200,14 +225,15 @@ impl WindowLatencies {
             s.mean = self.mean_ms();
             return s;
         }
+        // The largest value (100%) is read as its bucket's highest: `Histogram::max`.
+        let [p50, p90, p99, p999, max] = self.listed_percentiles([50.0, 90.0, 99.0, 99.9, 100.0]);
         LatencySummary {
             mean: self.mean_ms(),
-            p50: self.percentile_ms(50.0),
-            p90: self.percentile_ms(90.0),
-            p99: self.percentile_ms(99.0),
-            p999: self.percentile_ms(99.9),
-            // The largest value, read as its bucket's highest: `Histogram::max`.
-            max: self.percentile_ms(100.0),
+            p50,
+            p90,
+            p99,
+            p999,
+            max,
         }
     }
 
@@ -296,6 +322,12 @@ mod tests {
                     window.record(SimDuration(ns));
                 }
                 assert_eq!(window.count(), hist.count());
+                // The summary straight after recording, and after reads in any order.
+                assert_eq!(
+                    window.clone().summary(),
+                    hist.summary(),
+                    "n {n} spread {spread}"
+                );
                 for p in percentiles {
                     let (w, h) = (window.percentile_ms(p), hist.percentile_ms(p));
                     assert_eq!(w.to_bits(), h.to_bits(), "n {n} spread {spread} p {p}");

@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashSet;
 
+use crate::sim::key_range::IdRange;
 use crate::sim::message::RootId;
 use crate::sim::time::{SimDuration, SimTime};
 
@@ -26,10 +27,16 @@ const ROOT_BITS: u32 = 56;
 struct Generation {
     packed: FxHashSet<u64>,
     wide: FxHashSet<(u32, RootId)>,
+    /// The request ids held (of any node): a new request's id usually lies
+    /// above it, and the sets are then not touched.
+    roots: IdRange,
 }
 
 impl Generation {
     fn contains(&self, node: u32, root: RootId) -> bool {
+        if !self.roots.may_contain(root.0) {
+            return false;
+        }
         match pack(node, root) {
             Some(key) => self.packed.contains(&key),
             None => self.wide.contains(&(node, root)),
@@ -38,6 +45,7 @@ impl Generation {
 
     /// Adds the pair; false when it was there already.
     fn insert(&mut self, node: u32, root: RootId) -> bool {
+        self.roots.insert(root.0);
         match pack(node, root) {
             Some(key) => self.packed.insert(key),
             None => self.wide.insert((node, root)),
@@ -47,6 +55,7 @@ impl Generation {
     fn clear(&mut self) {
         self.packed.clear();
         self.wide.clear();
+        self.roots.clear();
     }
 }
 

@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod detector;
 pub mod dist;
 pub mod engine;
+pub mod key_range;
 pub mod lanes;
 pub mod message;
 pub mod network;

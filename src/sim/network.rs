@@ -66,26 +66,32 @@ impl Network {
         from.index() * self.nodes + to.index()
     }
 
+    #[inline]
     fn link_mut(&mut self, from: NodeId, to: NodeId) -> &mut Link {
         let slot = self.slot(from, to);
         let index = match self.link_index[slot] {
             Some(i) => i as usize,
-            None => {
-                let name = format!(
-                    "link:{}->{}",
-                    self.names[from.index()],
-                    self.names[to.index()]
-                );
-                self.links.push(Link {
-                    model: self.default_model.clone(),
-                    rng: stream(self.seed, &name),
-                });
-                let i = self.links.len() - 1;
-                self.link_index[slot] = Some(i as u32);
-                i
-            }
+            None => self.create_link(from, to),
         };
         &mut self.links[index]
+    }
+
+    /// Creates the link `from → to` (on its first message) and returns its index.
+    #[cold]
+    fn create_link(&mut self, from: NodeId, to: NodeId) -> usize {
+        let name = format!(
+            "link:{}->{}",
+            self.names[from.index()],
+            self.names[to.index()]
+        );
+        self.links.push(Link {
+            model: self.default_model.clone(),
+            rng: stream(self.seed, &name),
+        });
+        let i = self.links.len() - 1;
+        let slot = self.slot(from, to);
+        self.link_index[slot] = Some(i as u32);
+        i
     }
 
     /// The current model of the link `from → to`.

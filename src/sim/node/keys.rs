@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap;
 
 use crate::sim::clock::LocalTime;
+use crate::sim::key_range::IdRange;
 use crate::sim::message::{Failure, RootId, Served};
 use crate::sim::time::SimDuration;
 
@@ -41,8 +42,9 @@ pub struct KeyStore {
     generation: SimDuration,
     /// Local time the newest generation started.
     started: Option<LocalTime>,
-    /// Newest first; at most `GENERATIONS + 1`.
-    answered: VecDeque<FxHashMap<RootId, Answer>>,
+    /// Newest first; at most `GENERATIONS + 1`. Each with the range of its
+    /// ids, so that a new request's lookup skips the tables without touching them.
+    answered: VecDeque<(IdRange, FxHashMap<RootId, Answer>)>,
     in_progress: FxHashMap<RootId, u32>,
 }
 
@@ -64,7 +66,8 @@ impl KeyStore {
         }
         self.answered
             .iter()
-            .find_map(|g| g.get(&root))
+            .filter(|(range, _)| range.may_contain(root.0))
+            .find_map(|(_, g)| g.get(&root))
             .map(|&(result, at)| KeyState::Done { result, at })
     }
 
@@ -81,16 +84,19 @@ impl KeyStore {
             .is_none_or(|started| now.since(started) >= self.generation);
         if rotate {
             let fresh = if self.answered.len() as u64 > GENERATIONS {
-                let mut oldest = self.answered.pop_back().expect("not empty");
+                let (mut range, mut oldest) = self.answered.pop_back().expect("not empty");
+                range.clear();
                 oldest.clear();
-                oldest
+                (range, oldest)
             } else {
-                FxHashMap::default()
+                (IdRange::default(), FxHashMap::default())
             };
             self.answered.push_front(fresh);
             self.started = Some(now);
         }
-        self.answered[0].insert(root, (result, now));
+        let (range, newest) = &mut self.answered[0];
+        range.insert(root.0);
+        newest.insert(root, (result, now));
     }
 
     /// Forgets everything (a crash).
@@ -137,6 +143,15 @@ mod tests {
         assert_eq!(keys.get(RootId(1001)), None);
         assert_eq!(keys.get(RootId(1)), again);
         assert!(keys.answered.len() <= 5);
+        // Ids answered out of order, in one generation and across two: each
+        // is still found (the ranges only skip tables that cannot hold it).
+        keys.answer(LocalTime(131 * SEC), RootId(5000), ok);
+        keys.answer(LocalTime(131 * SEC), RootId(4000), ok);
+        keys.answer(LocalTime(200 * SEC), RootId(3000), ok);
+        for (id, t) in [(5000, 131), (4000, 131), (3000, 200)] {
+            assert_eq!(keys.get(RootId(id)), done(LocalTime(t * SEC)), "{id}");
+        }
+        assert_eq!(keys.get(RootId(4500)), None);
         keys.clear();
         assert_eq!(keys.get(RootId(1)), None);
     }
