@@ -16,6 +16,7 @@ pub mod network;
 pub mod node;
 pub mod queue;
 pub mod rng;
+pub mod sealed;
 pub mod store_config;
 pub mod time;
 pub mod view;
