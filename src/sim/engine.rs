@@ -26,6 +26,22 @@ use super::view::{EdgeView, NodeView};
 /// Default horizon of the duplicate-execution ledger when no service sets a key TTL.
 const DEFAULT_LEDGER_HORIZON: SimDuration = SimDuration::from_secs(600);
 
+/// How long the duplicate ledger remembers executions: the longest key TTL
+/// of the services that keep idempotency keys (a service without keys
+/// remembers nothing, whatever its `key_ttl`), or the default when none does.
+pub fn ledger_horizon(config: &SimConfig) -> SimDuration {
+    config
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Service(s) if s.idempotency_keys => Some(s.key_ttl),
+            _ => None,
+        })
+        .max()
+        .filter(|&ttl| ttl > SimDuration::ZERO)
+        .unwrap_or(DEFAULT_LEDGER_HORIZON)
+}
+
 /// Something that happens at a moment of simulated time.
 #[derive(Clone, Debug)]
 enum Event {
@@ -91,7 +107,6 @@ impl Simulation {
             network.set_model(link.from, link.to, link.model.clone());
         }
         let mut roles = Vec::with_capacity(config.nodes.len());
-        let mut ledger_horizon = SimDuration::ZERO;
         let nodes = config
             .nodes
             .iter()
@@ -111,7 +126,6 @@ impl Simulation {
                     }
                     NodeKind::Service(s) => {
                         roles.push((n.name.clone(), NodeRole::Service { workers: s.workers }));
-                        ledger_horizon = ledger_horizon.max(s.key_ttl);
                         Node::Service(Service::new(seed, &n.name, &names, s.clone()))
                     }
                     NodeKind::Cache(c) => {
@@ -162,10 +176,7 @@ impl Simulation {
                 }
             })
             .collect();
-        if ledger_horizon == SimDuration::ZERO {
-            ledger_horizon = DEFAULT_LEDGER_HORIZON;
-        }
-        let mut recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon);
+        let mut recorder = Recorder::new(roles, config.window, config.slo, ledger_horizon(&config));
         recorder.set_watched(&watched_pairs(&config));
         recorder.set_stores(super::store_config::store_of(&config));
         recorder.set_versions(versioned_services(&config));

@@ -22,6 +22,7 @@ mod lab_window;
 mod labs;
 mod leases;
 mod live;
+mod memory;
 mod metastability;
 mod partitions;
 mod policies;
