@@ -195,3 +195,33 @@ fn raft_links_count_the_leaders_heartbeats() {
         }
     }
 }
+
+/// A monitor's links carry its probes: one every 100 ms to each watched
+/// node is 10 per 1 s window, exactly (an exact clock, timers in local
+/// time); the watched node sends no requests back (answers are replies).
+#[test]
+fn a_monitors_links_count_its_probes() {
+    let src = r#"Scenario(
+        version: 1,
+        duration: "5s",
+        nodes: {
+            "m": Monitor(watch: ["x", "y"], interval: "100ms", detector: FixedTimeout(timeout: "300ms")),
+            "x": Service(workers: 1, work: Constant("1ms")),
+            "y": Service(workers: 1, work: Constant("1ms")),
+        },
+    )"#;
+    let mut s = Session::new(config(src, 1));
+    s.command(Command::Play);
+    let [m, x, y] = ids(&s, ["m", "x", "y"]);
+    for second in 1..=4 {
+        s.advance_by(SimDuration::from_secs(1));
+        assert_eq!(link(&s, m, x), (10.0, 0.0), "m → x at {second} s");
+        assert_eq!(link(&s, m, y), (10.0, 0.0), "m → y at {second} s");
+    }
+    assert!(
+        !s.snapshot()
+            .edges
+            .iter()
+            .any(|e| e.from.index() == x && e.attempts_per_s > 0.0)
+    );
+}

@@ -19,7 +19,7 @@ impl Monitor {
     /// A monitor that has heard nothing yet.
     pub fn new(config: MonitorConfig) -> Self {
         Monitor {
-            prober: Prober::new(config.watch, config.interval, config.detector),
+            prober: Prober::new(config.watch, config.interval, config.detector).counted_on_links(),
         }
     }
 

@@ -39,6 +39,9 @@ pub struct Prober {
     suspected: Vec<bool>,
     heard: Vec<u32>,
     seq: u64,
+    /// Count each probe on the link it takes (a monitor, whose links carry
+    /// nothing else; not a balancer, whose links show requests).
+    counted_on_links: bool,
 }
 
 impl Prober {
@@ -50,10 +53,18 @@ impl Prober {
             suspected: vec![false; n],
             heard: vec![0; n],
             seq: 0,
+            counted_on_links: false,
             targets,
             interval,
             detector,
         }
+    }
+
+    /// The same prober, counting each probe as a call and an attempt on
+    /// the link it takes, for the window's link rates.
+    pub fn counted_on_links(mut self) -> Self {
+        self.counted_on_links = true;
+        self
     }
 
     /// Whether it suspects target `i` (in `targets` order) now.
@@ -90,11 +101,13 @@ impl Prober {
         for i in 0..self.targets.len() {
             self.clear(ctx, i);
         }
+        let counted = self.counted_on_links;
         *self = Prober::new(
             std::mem::take(&mut self.targets),
             self.interval,
             self.detector,
         );
+        self.counted_on_links = counted;
         self.probe(ctx);
         if let DetectorConfig::PhiAccrual { .. } = self.detector {
             ctx.set_timer(self.check_every(), Timer::Monitor(MonitorTimer::Check));
@@ -108,6 +121,11 @@ impl Prober {
     fn probe(&mut self, ctx: &mut Ctx) {
         self.seq += 1;
         for &to in &self.targets {
+            if self.counted_on_links {
+                let me = ctx.me.index();
+                ctx.rec().edge_call(me, to.index());
+                ctx.rec().edge_attempt(me, to.index());
+            }
             ctx.send(
                 to,
                 Message::Heartbeat {
