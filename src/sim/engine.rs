@@ -482,7 +482,14 @@ impl Simulation {
         outbox.timers.clear();
         for (to, msg) in outbox.sends.drain(..) {
             self.recorder.net_sent();
-            match self.network.send(from, to) {
+            let transit = if matches!(msg, Message::Heartbeat { .. })
+                && probes_share_a_request_link(&self.config, from, to)
+            {
+                self.network.send_probe(from, to)
+            } else {
+                self.network.send(from, to)
+            };
+            match transit {
                 Transit::Deliver(d) => self
                     .queue
                     .push(self.now + d, Event::Deliver { from, to, msg }),
@@ -802,6 +809,21 @@ fn versioned_services(config: &SimConfig) -> Vec<(usize, Vec<String>)> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether a probe between `from` and `to` travels a link that also
+/// carries requests: a balancer's health checks. Those probes draw from the
+/// link's probe stream, so turning health checks on does not shift the
+/// requests' draws; a monitor's links carry only probes and keep the link's
+/// own stream.
+fn probes_share_a_request_link(config: &SimConfig, from: NodeId, to: NodeId) -> bool {
+    let balancer = |id: NodeId| {
+        matches!(
+            config.nodes.get(id.index()).map(|n| &n.kind),
+            Some(NodeKind::Balancer(_))
+        )
+    };
+    balancer(from) || balancer(to)
 }
 
 /// Every (watcher, watched node) pair of the configuration: monitors and

@@ -2,8 +2,11 @@
 //!
 //! Every directed pair of nodes has a link with its own latency model and its
 //! own random stream (`link:FROM->TO`), so changing one link never changes the
-//! draws of another. Reordering is not a separate knob: it follows from
-//! independent latency draws.
+//! draws of another. A balancer's health probes and their answers draw from
+//! a second stream of the link (`link:FROM->TO/probe`, see
+//! [`Network::send_probe`]), so turning health checks on does not change the
+//! requests' draws. Reordering is not a
+//! separate knob: it follows from independent latency draws.
 //!
 //! **Partitions.** A cut applies to a directed pair. A message is checked when
 //! it is sent and again when it would arrive: a message in flight over a link
@@ -32,6 +35,8 @@ pub enum Transit {
 struct Link {
     model: LinkModel,
     rng: SimRng,
+    /// Draws for probes (created on the first one).
+    probe_rng: Option<SimRng>,
 }
 
 /// All links of one run.
@@ -87,6 +92,7 @@ impl Network {
         self.links.push(Link {
             model: self.default_model.clone(),
             rng: stream(self.seed, &name),
+            probe_rng: None,
         });
         let i = self.links.len() - 1;
         let slot = self.slot(from, to);
@@ -113,19 +119,26 @@ impl Network {
             return Transit::Cut;
         }
         let link = self.link_mut(from, to);
-        let model = &link.model;
-        // Always draw both coins and the delay, so that changing the loss
-        // probability does not shift this link's later draws.
-        let lost = link.rng.random::<f64>() < model.loss;
-        let duplicated = link.rng.random::<f64>() < model.duplicate;
-        let delay = model.latency.sample(&mut link.rng);
-        if lost {
-            Transit::Lost
-        } else if duplicated {
-            Transit::Duplicate(delay, model.latency.sample(&mut link.rng))
-        } else {
-            Transit::Deliver(delay)
+        fate(&link.model, &mut link.rng)
+    }
+
+    /// [`Network::send`] for a failure detector's probe or its answer: the
+    /// same link, drawn from the link's probe stream.
+    pub fn send_probe(&mut self, from: NodeId, to: NodeId) -> Transit {
+        if self.is_cut(from, to) {
+            return Transit::Cut;
         }
+        let (seed, name) = (
+            self.seed,
+            format!(
+                "link:{}->{}/probe",
+                self.names[from.index()],
+                self.names[to.index()]
+            ),
+        );
+        let link = self.link_mut(from, to);
+        let rng = link.probe_rng.get_or_insert_with(|| stream(seed, &name));
+        fate(&link.model, rng)
     }
 
     /// True when `from → to` is partitioned.
@@ -155,6 +168,22 @@ impl Network {
                 )
             })
             .collect()
+    }
+}
+
+/// The fate of one message on a link with `model`, drawn from `rng`.
+fn fate(model: &LinkModel, rng: &mut SimRng) -> Transit {
+    // Always draw both coins and the delay, so that changing the loss
+    // probability does not shift this link's later draws.
+    let lost = rng.random::<f64>() < model.loss;
+    let duplicated = rng.random::<f64>() < model.duplicate;
+    let delay = model.latency.sample(rng);
+    if lost {
+        Transit::Lost
+    } else if duplicated {
+        Transit::Duplicate(delay, model.latency.sample(rng))
+    } else {
+        Transit::Deliver(delay)
     }
 }
 

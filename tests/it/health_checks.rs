@@ -179,15 +179,14 @@ fn health_checks_raise_availability_with_one_replica_of_four_down() {
     }
 }
 
-/// Probes are not requests: with constant link delays (so the links' random
-/// streams do not matter) the request figures with health checks are
-/// exactly those without, and the network carried exactly one probe and one
-/// answer per replica per round: rounds at 0, 0.1, ..., 30.0 s (301) × 4 × 2.
+/// Probes are not requests, and do not disturb them: probes draw their
+/// link delays from their own streams, so the request figures with health
+/// checks are exactly those without (random delays and all), and the
+/// network carried exactly one probe and one answer per replica per round:
+/// rounds at 0, 0.1, ..., 30.0 s (301) × 4 × 2.
 #[test]
 fn probes_do_not_count_as_requests() {
-    let fixed = |health: &str| {
-        pool(health, "", "30.05s").replace(r#"Uniform(min: "1ms", max: "5ms")"#, r#""1ms""#)
-    };
+    let fixed = |health: &str| pool(health, "", "30.05s");
     let without = run(&fixed(""), 7);
     let with = run(&fixed(HEALTH), 7);
     let strip = |s: &RunSummary| {
@@ -214,8 +213,9 @@ fn probes_do_not_count_as_requests() {
 /// 10 s. Answers in flight at the cut are lost, so the last one arrives by
 /// 5 s and at the earliest P + 2 L_max before: s2 is suspected T later,
 /// within [5 + T − P − 2 L_max, 5 + T] s (a false suspicion: s2 is up), gets
-/// nothing while suspected, and is heard from again within P + 2 L_max − L_min
-/// of the heal.
+/// nothing while suspected, and is heard from again within P + 2 L_max of
+/// the heal (a probe sent across the cut never arrives, so the first that
+/// does is sent at most P after the heal).
 #[test]
 fn a_partition_between_balancer_and_replica_is_suspected() {
     let timeline = r#"At("5s", Partition(pairs: [("lb", "s2"), ("s2", "lb")])), At("10s", Heal)"#;
@@ -229,7 +229,12 @@ fn a_partition_between_balancer_and_replica_is_suspected() {
             (5.0 + T - P - 2.0 * L_MAX - EPS..=5.0 + T + EPS).contains(&t_s),
             "suspected at {t_s}"
         );
-        assert!(t_c > 10.0 && t_c <= 10.0 + P + 2.0 * L_MAX - L_MIN + EPS);
+        eprintln!(
+            "seed {seed}: suspected {:.1} ms after the cut, answering {:.1} ms after the heal",
+            (t_s - 5.0) * 1e3,
+            (t_c - 10.0) * 1e3
+        );
+        assert!(t_c > 10.0 && t_c <= 10.0 + P + 2.0 * L_MAX + EPS, "{t_c}");
         let to_s2 = attempts(&edges, &names, "lb", "s2");
         for (k, &a) in to_s2.iter().enumerate() {
             let start = k as f64 * w;
