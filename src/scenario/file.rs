@@ -7,8 +7,8 @@ use serde::Deserialize;
 use super::limits::MAX_FORMAT;
 use super::limits::{
     MAX_BREAKER_CALLS, MAX_CACHE_ENTRIES, MAX_CONCURRENCY, MAX_DELIVERIES, MAX_DESCRIPTION_CHARS,
-    MAX_KEYS, MAX_PEERS, MAX_PHI_WINDOW, MAX_PROBES, MAX_QUEUE, MAX_RETRIES, MAX_TITLE_CHARS,
-    MAX_USERS, MAX_WORKERS,
+    MAX_KEYS, MAX_PEERS, MAX_PHI_WINDOW, MAX_PROBES, MAX_QUEUE, MAX_RAFT_LOG, MAX_RETRIES,
+    MAX_TITLE_CHARS, MAX_USERS, MAX_WORKERS, MIN_RAFT_LOG,
 };
 use super::nested::{ActionValue, BudgetValue, DistValue, PolicyRef};
 use super::values::{
@@ -160,6 +160,8 @@ pub(crate) enum NodeSpec {
         lease: Option<Dur>,
         #[serde(default)]
         pre_vote: Option<bool>,
+        #[serde(default)]
+        max_log: Option<Count<MIN_RAFT_LOG, MAX_RAFT_LOG>>,
         #[serde(default)]
         zone: Option<Name>,
         #[serde(default)]

@@ -35,6 +35,12 @@ pub const MAX_CALLS: usize = 64;
 /// Most peers a store replica lists (a store has at most this + 1 replicas).
 pub const MAX_PEERS: usize = 15;
 
+/// Most entries a Raft node keeps in its log before compacting (`max_log:`).
+pub const MAX_RAFT_LOG: u64 = 1_000_000;
+
+/// Fewest entries a Raft node keeps in its log before compacting.
+pub const MIN_RAFT_LOG: u64 = 4;
+
 /// Most nodes one monitor watches.
 pub const MAX_WATCH: usize = 64;
 

@@ -54,6 +54,8 @@ pub(crate) const DEFAULT_ELECTION_MIN: SimDuration = SimDuration::from_millis(15
 pub(crate) const DEFAULT_ELECTION_MAX: SimDuration = SimDuration::from_millis(300);
 /// A raft leader's heartbeat interval when the file does not say.
 pub(crate) const DEFAULT_HEARTBEAT: SimDuration = SimDuration::from_millis(50);
+/// A Raft node's log length before it compacts, when the file does not say.
+pub(crate) const DEFAULT_MAX_LOG: u64 = 1_000;
 /// A phi accrual detector's window when the file does not say.
 pub(crate) const DEFAULT_PHI_WINDOW: u32 = 100;
 /// A phi accrual detector's floor on the standard deviation when the file does not say.
@@ -847,6 +849,7 @@ impl Checker<'_> {
                 heartbeat,
                 lease,
                 pre_vote,
+                max_log,
                 ..
             } => {
                 let peers = self.peers(i, peers, Kind::Raft, loc);
@@ -882,6 +885,7 @@ impl Checker<'_> {
                     heartbeat,
                     lease,
                     pre_vote: pre_vote.unwrap_or(true),
+                    max_log: max_log.map_or(DEFAULT_MAX_LOG, |m| m.0),
                 })
             }
             NodeSpec::Balancer {

@@ -51,8 +51,8 @@ use super::nested::DEFAULT_BUDGET_TOKENS;
 use super::validate::{
     DEFAULT_EJECT_AFTER, DEFAULT_EJECT_FOR, DEFAULT_ELECTION_MAX, DEFAULT_ELECTION_MIN,
     DEFAULT_HEALTH_DETECTOR, DEFAULT_HEALTH_EVERY, DEFAULT_HEARTBEAT, DEFAULT_HIT, DEFAULT_KEY_TTL,
-    DEFAULT_KEYS, DEFAULT_MAX_EJECTED, DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD, DEFAULT_PHI_WINDOW,
-    DEFAULT_PROBES, DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
+    DEFAULT_KEYS, DEFAULT_MAX_EJECTED, DEFAULT_MAX_LOG, DEFAULT_MIN_CALLS, DEFAULT_PHI_MIN_STD,
+    DEFAULT_PHI_WINDOW, DEFAULT_PROBES, DEFAULT_QUORUM_TIMEOUT, DEFAULT_WINDOW,
 };
 use super::{FORMAT_VERSION, Scenario, limits};
 use crate::sim::config::{
@@ -977,6 +977,9 @@ impl<'a> Writer<'a> {
                 f.opt("lease", r.lease.map(dur));
                 if !r.pre_vote {
                     f.add("pre_vote", atom("false"));
+                }
+                if r.max_log != DEFAULT_MAX_LOG {
+                    f.add("max_log", atom(r.max_log.to_string()));
                 }
                 "Raft"
             }

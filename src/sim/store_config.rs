@@ -121,6 +121,11 @@ pub struct RaftConfig {
     /// node cut off in a minority keeps its term and does not depose the
     /// leader when it comes back.
     pub pre_vote: bool,
+    /// Log compaction: once the log holds more than this many entries, the
+    /// applied prefix (all but the newest `max_log / 2` entries) is replaced
+    /// by a snapshot of the state; a follower that needs a compacted entry
+    /// receives the snapshot instead.
+    pub max_log: u64,
 }
 
 /// Which store each node belongs to, by node index: replicas and Raft nodes

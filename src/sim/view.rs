@@ -50,8 +50,12 @@ pub struct EdgeView {
 /// What the inspector shows of a Raft node or a monitor beyond its figures.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeDetail {
-    /// A Raft node's log length.
+    /// The entries a Raft node's log holds (those not compacted).
     pub log_len: u64,
+    /// The last index a Raft node's snapshot covers (0: none).
+    pub compacted: u64,
+    /// The last index a Raft node applied.
+    pub applied: u64,
     /// The last entries of a Raft node's log, oldest first.
     pub log_tail: Vec<LogLine>,
     /// The leader a Raft node follows (itself when leading), if it knows one.

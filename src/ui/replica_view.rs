@@ -21,9 +21,14 @@ pub fn show(ui: &mut Ui, snapshot: &Snapshot, detail: &NodeDetail) {
         let leader = detail
             .leader
             .map_or("none known".to_string(), |l| name(l.index()).to_string());
+        let snapshot = if detail.compacted > 0 {
+            format!(", 1–{} in a snapshot", detail.compacted)
+        } else {
+            String::new()
+        };
         ui.label(
             RichText::new(format!(
-                "Log ({} entries) · leader: {leader}",
+                "Log ({} entries{snapshot}) · leader: {leader}",
                 detail.log_len
             ))
             .strong(),

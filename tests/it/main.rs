@@ -28,6 +28,7 @@ mod partitions;
 mod policies;
 mod queueing;
 mod raft;
+mod raft_compaction;
 mod raft_prevote;
 mod replica_window;
 mod replication;

@@ -135,6 +135,21 @@ pub enum KvMsg {
         /// The `stamp` of the `Append` answered.
         stamp: i64,
     },
+    /// Raft: the leader's snapshot, for a follower that needs entries the
+    /// leader has compacted away. Answered with `Appended`.
+    InstallSnapshot {
+        /// The leader's term.
+        term: u64,
+        /// The last index the snapshot covers.
+        last_index: u64,
+        /// That entry's term.
+        last_term: u64,
+        /// The state after applying entries 1 to `last_index`: `(key, value)`
+        /// in key order.
+        state: Vec<(u64, u64)>,
+        /// The leader's local clock when it sent this (echoed back, for leases).
+        stamp: i64,
+    },
     /// Anti-entropy: the sender's whole store, to merge.
     Sync {
         /// `(key, versions)` in key order.

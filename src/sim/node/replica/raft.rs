@@ -7,8 +7,11 @@
 //! With pre-vote on, a node first asks whether it could win before raising
 //! its term, so a node back from a minority does not depose a working leader.
 //!
-//! The term, vote and log survive a crash (they are on disk); the commit
-//! index and the applied state are rebuilt from the log.
+//! The term, vote, snapshot and log survive a crash (they are on disk); the
+//! commit index and the applied state are rebuilt from the snapshot and the
+//! log. Once the log holds more than `max_log` entries the applied prefix is
+//! compacted into the snapshot; a follower that needs a compacted entry
+//! gets the snapshot (`InstallSnapshot`).
 
 use std::collections::BTreeMap;
 
@@ -62,7 +65,13 @@ pub struct RaftNode {
     rng: SimRng,
     term: u64,
     voted_for: Option<NodeId>,
+    /// Entries `snap_index + 1 ..= snap_index + log.len()`.
     log: Vec<Entry>,
+    /// The last index the snapshot covers, and its term.
+    snap_index: u64,
+    snap_term: u64,
+    /// The state after applying entries up to `snap_index`.
+    snap_kv: BTreeMap<u64, u64>,
     commit: u64,
     applied: u64,
     kv: BTreeMap<u64, u64>,
@@ -111,6 +120,9 @@ impl RaftNode {
             term: 0,
             voted_for: None,
             log: Vec::new(),
+            snap_index: 0,
+            snap_term: 0,
+            snap_kv: BTreeMap::new(),
             commit: 0,
             applied: 0,
             kv: BTreeMap::new(),
@@ -144,7 +156,7 @@ impl RaftNode {
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let index = (from + i + 1) as u64;
+                let index = self.snap_index + (from + i + 1) as u64;
                 let what = match (e.op, e.write) {
                     (NOOP, _) => "no-op".to_string(),
                     (_, Some(v)) => format!("put k{} = {v}", e.key),
@@ -177,6 +189,8 @@ impl RaftNode {
         };
         NodeDetail {
             log_len: self.log.len() as u64,
+            compacted: self.snap_index,
+            applied: self.applied,
             log_tail,
             leader: self.leader,
             peers,
@@ -189,14 +203,22 @@ impl RaftNode {
     }
 
     fn last_index(&self) -> u64 {
-        self.log.len() as u64
+        self.snap_index + self.log.len() as u64
     }
 
+    /// The entry at `index`, unless compacted (or beyond the log).
+    fn entry(&self, index: u64) -> Option<&Entry> {
+        let i = index.checked_sub(self.snap_index + 1)?;
+        self.log.get(i as usize)
+    }
+
+    /// The term of the entry at `index` (0 for index 0 and for compacted
+    /// entries other than the snapshot's last).
     fn term_at(&self, index: u64) -> u64 {
-        match index {
-            0 => 0,
-            i => self.log.get(i as usize - 1).map_or(0, |e| e.term),
+        if index == self.snap_index {
+            return self.snap_term;
         }
+        self.entry(index).map_or(0, |e| e.term)
     }
 
     fn peer_slot(&self, node: NodeId) -> Option<usize> {
@@ -216,9 +238,9 @@ impl RaftNode {
         self.leader = None;
         self.lease_until = LocalTime(i64::MIN);
         self.heard_leader = None;
-        self.commit = 0;
-        self.applied = 0;
-        self.kv.clear();
+        self.commit = self.snap_index;
+        self.applied = self.snap_index;
+        self.kv = self.snap_kv.clone();
         self.votes.clear();
         self.pre_votes = None;
     }
@@ -385,7 +407,19 @@ impl RaftNode {
 
     fn send_append(&mut self, ctx: &mut Ctx, slot: usize) {
         let prev_index = self.next[slot].saturating_sub(1).min(self.last_index());
-        let from = prev_index as usize;
+        if prev_index < self.snap_index {
+            // What it needs next is compacted: send the snapshot.
+            let msg = KvMsg::InstallSnapshot {
+                term: self.term,
+                last_index: self.snap_index,
+                last_term: self.snap_term,
+                state: self.snap_kv.iter().map(|(&k, &v)| (k, v)).collect(),
+                stamp: ctx.local.0,
+            };
+            ctx.send(self.config.peers[slot], kv(msg));
+            return;
+        }
+        let from = (prev_index - self.snap_index) as usize;
         let to = (from + MAX_BATCH).min(self.log.len());
         let msg = KvMsg::Append {
             term: self.term,
@@ -493,6 +527,13 @@ impl RaftNode {
                 index,
                 stamp,
             } => self.on_appended(ctx, from, term, (success, index), stamp),
+            KvMsg::InstallSnapshot {
+                term,
+                last_index,
+                last_term,
+                state,
+                stamp,
+            } => self.on_snapshot(ctx, from, term, (last_index, last_term), state, stamp),
             _ => {}
         }
     }
@@ -519,18 +560,12 @@ impl RaftNode {
         self.broadcast(ctx);
     }
 
-    fn on_append(
-        &mut self,
-        ctx: &mut Ctx,
-        leader: NodeId,
-        term: u64,
-        (prev_index, prev_term): (u64, u64),
-        entries: Vec<Entry>,
-        (commit, stamp): (u64, i64),
-    ) {
+    /// A message from a leader of `term`: refused (false, answered) when
+    /// the term is old; otherwise it follows that leader.
+    fn follow(&mut self, ctx: &mut Ctx, leader: NodeId, term: u64, stamp: i64) -> bool {
         if term < self.term {
             reply(ctx, leader, self.term, false, self.last_index(), stamp);
-            return;
+            return false;
         }
         self.heard_leader = Some(ctx.local);
         if term > self.term {
@@ -541,6 +576,33 @@ impl RaftNode {
         self.leader = Some(leader);
         self.pre_votes = None;
         self.reset_election(ctx);
+        true
+    }
+
+    fn on_append(
+        &mut self,
+        ctx: &mut Ctx,
+        leader: NodeId,
+        term: u64,
+        (mut prev_index, mut prev_term): (u64, u64),
+        mut entries: Vec<Entry>,
+        (commit, stamp): (u64, i64),
+    ) {
+        if !self.follow(ctx, leader, term, stamp) {
+            return;
+        }
+        if prev_index < self.snap_index {
+            // The first entries are in its snapshot: committed, so the
+            // leader's agree with them. Start after the snapshot.
+            let skip = (self.snap_index - prev_index) as usize;
+            if skip > entries.len() {
+                let matched = prev_index + entries.len() as u64;
+                reply(ctx, leader, term, true, matched, stamp);
+                return;
+            }
+            entries.drain(..skip);
+            (prev_index, prev_term) = (self.snap_index, self.snap_term);
+        }
         if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
             let index = self.last_index().min(prev_index.saturating_sub(1));
             reply(ctx, leader, term, false, index, stamp);
@@ -553,7 +615,7 @@ impl RaftNode {
                 if self.term_at(index) == e.term {
                     continue;
                 }
-                self.log.truncate(index as usize - 1);
+                self.log.truncate((index - self.snap_index - 1) as usize);
             }
             self.log.push(e);
         }
@@ -563,6 +625,63 @@ impl RaftNode {
             self.apply(ctx);
         }
         reply(ctx, leader, term, true, matched, stamp);
+    }
+
+    /// A leader's snapshot: keeps the log after it if the log holds the
+    /// snapshot's last entry, else starts from the snapshot alone.
+    fn on_snapshot(
+        &mut self,
+        ctx: &mut Ctx,
+        leader: NodeId,
+        term: u64,
+        (last_index, last_term): (u64, u64),
+        state: Vec<(u64, u64)>,
+        stamp: i64,
+    ) {
+        if !self.follow(ctx, leader, term, stamp) {
+            return;
+        }
+        if last_index > self.snap_index {
+            if self.last_index() >= last_index && self.term_at(last_index) == last_term {
+                self.log.drain(..(last_index - self.snap_index) as usize);
+            } else {
+                self.log.clear();
+            }
+            self.snap_index = last_index;
+            self.snap_term = last_term;
+            self.snap_kv = state.into_iter().collect();
+            if self.applied < last_index {
+                self.kv = self.snap_kv.clone();
+                self.applied = last_index;
+                self.commit = self.commit.max(last_index);
+            }
+        }
+        reply(ctx, leader, term, true, last_index, stamp);
+    }
+
+    /// Once the log holds more than `max_log` entries, replaces the applied
+    /// prefix by the state, keeping the newest `max_log / 2` entries for
+    /// followers a little behind.
+    fn compact(&mut self) {
+        if self.log.len() as u64 <= self.config.max_log {
+            return;
+        }
+        let upto = self
+            .applied
+            .min(self.last_index() - self.config.max_log / 2);
+        if upto <= self.snap_index {
+            return;
+        }
+        // The state at `upto`: the snapshot's, then the entries after it.
+        let mut state = std::mem::take(&mut self.snap_kv);
+        for e in self.log.drain(..(upto - self.snap_index) as usize) {
+            if let Some(v) = e.write {
+                state.insert(e.key, v);
+            }
+            self.snap_term = e.term;
+        }
+        self.snap_kv = state;
+        self.snap_index = upto;
     }
 
     /// Leader with a lease: whether it may answer a read itself at local
@@ -652,8 +771,10 @@ impl RaftNode {
 
     fn apply(&mut self, ctx: &mut Ctx) {
         while self.applied < self.commit {
+            let Some(e) = self.entry(self.applied + 1).cloned() else {
+                break;
+            };
             self.applied += 1;
-            let e = self.log[self.applied as usize - 1].clone();
             ctx.raft_applied(self.applied, e.term, e.client.0, e.op);
             let result = match e.write {
                 Some(v) => {
@@ -666,5 +787,6 @@ impl RaftNode {
                 ctx.send(e.client, kv(KvMsg::Done { op: e.op, result }));
             }
         }
+        self.compact();
     }
 }
