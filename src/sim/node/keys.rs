@@ -8,7 +8,7 @@
 //! nothing), and at most 1.125 TTLs, with no per-key
 //! expiry queue and no single table that grows (and briefly doubles) to hold
 //! every key. Only the newest generation is a hash map; when it closes it
-//! is sealed (`sim::sealed`: sorted, delta-compressed, about 5 bytes an
+//! is sealed (`sim::sealed`: sorted, delta-compressed, about 6 bytes an
 //! answer instead of ~35 in a hash map). Requests in progress are few (at
 //! most workers + queue) and are kept apart until answered.
 
