@@ -50,9 +50,9 @@ struct Closed {
 impl Closed {
     /// Seals `g`, leaving it empty with its capacity.
     fn seal(g: &mut Generation) -> Self {
-        let mut ids: Vec<(u64, [u64; 0])> = g.packed.drain().map(|k| (k, [])).collect();
+        let mut ids: Vec<u64> = g.packed.drain().collect();
         Closed {
-            packed: Sealed::new(&mut ids),
+            packed: Sealed::new(&mut ids, |_| []),
             wide: std::mem::take(&mut g.wide),
         }
     }
@@ -169,7 +169,7 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let r = state >> 33;
-            now = now + SimDuration(r % 4_000_000);
+            now += SimDuration(r % 4_000_000);
             let node = (r % 3) as u32;
             let seq = if r % 5 == 0 {
                 i.saturating_sub(r % 30_000)

@@ -32,32 +32,26 @@ pub struct Sealed<const N: usize> {
 }
 
 impl<const N: usize> Sealed<N> {
-    /// Seals `entries` (any order; keys must be distinct). Leaves `entries`
-    /// sorted by key, so its buffer can be reused.
-    pub fn new(entries: &mut [(u64, [u64; N])]) -> Self {
-        entries.sort_unstable_by_key(|e| e.0);
-        let mut starts = Vec::with_capacity(entries.len().div_ceil(BLOCK));
-        let mut bytes = Vec::with_capacity(entries.len() * (1 + 3 * N));
-        for block in entries.chunks(BLOCK) {
-            let (mut key, mut fields) = (block[0].0, [0u64; N]);
-            starts.push(Start {
-                key,
-                offset: bytes.len(),
-            });
-            for &(k, f) in block {
-                put(&mut bytes, k - key);
-                for (prev, &v) in fields.iter_mut().zip(&f) {
-                    put(&mut bytes, zigzag(v.wrapping_sub(*prev)));
-                    *prev = v;
-                }
-                key = k;
-            }
-        }
+    /// Seals distinct `keys` (any order; left sorted) with the fields
+    /// `fields` gives each. Sizes are counted first, so each buffer is
+    /// allocated once at its exact size.
+    pub fn new(keys: &mut [u64], fields: impl Fn(u64) -> [u64; N]) -> Self {
+        keys.sort_unstable();
+        let size = encode(keys, &fields, |_, _| {}, |_| {});
+        let mut starts = Vec::with_capacity(keys.len().div_ceil(BLOCK));
+        let mut bytes = Vec::with_capacity(size);
+        encode(
+            keys,
+            &fields,
+            |key, offset| starts.push(Start { key, offset }),
+            |v| put(&mut bytes, v),
+        );
+        debug_assert_eq!(bytes.len(), size, "sizes counted as written");
         Sealed {
             starts: starts.into_boxed_slice(),
             bytes: bytes.into_boxed_slice(),
-            max: entries.last().map_or(0, |e| e.0),
-            len: entries.len(),
+            max: keys.last().copied().unwrap_or(0),
+            len: keys.len(),
         }
     }
 
@@ -107,6 +101,35 @@ impl<const N: usize> Sealed<N> {
     }
 }
 
+/// Walks sorted `keys` block by block: `block` gets each block's first key
+/// and byte offset before its entries, `emit` each number to write as a
+/// varint. Returns the bytes written.
+fn encode<const N: usize>(
+    keys: &[u64],
+    fields: &impl Fn(u64) -> [u64; N],
+    mut block: impl FnMut(u64, usize),
+    mut emit: impl FnMut(u64),
+) -> usize {
+    let mut written = 0;
+    let mut write = |v, written: &mut usize| {
+        *written += varint_len(v);
+        emit(v);
+    };
+    for chunk in keys.chunks(BLOCK) {
+        let (mut prev, mut prev_fields) = (chunk[0], [0u64; N]);
+        block(prev, written);
+        for &k in chunk {
+            write(k - prev, &mut written);
+            for (p, v) in prev_fields.iter_mut().zip(fields(k)) {
+                write(zigzag(v.wrapping_sub(*p)), &mut written);
+                *p = v;
+            }
+            prev = k;
+        }
+    }
+    written
+}
+
 /// Signed difference (as wrapped `u64`) to a small unsigned number.
 fn zigzag(d: u64) -> u64 {
     let d = d as i64;
@@ -124,6 +147,11 @@ fn put(bytes: &mut Vec<u8>, mut v: u64) {
         v >>= 7;
     }
     bytes.push(v as u8);
+}
+
+/// Bytes `v` takes as a varint.
+fn varint_len(v: u64) -> usize {
+    (64 - v.leading_zeros() as usize).max(1).div_ceil(7)
 }
 
 /// Reads the varint at `*at` and moves past it.
@@ -168,9 +196,9 @@ mod tests {
         }
         truth.insert(0, [u64::MAX, 0]);
         truth.insert(u64::MAX, [0, u64::MAX]);
-        let mut entries: Vec<(u64, [u64; 2])> = truth.iter().map(|(&k, &v)| (k, v)).collect();
-        entries.reverse();
-        let sealed = Sealed::new(&mut entries);
+        let mut keys: Vec<u64> = truth.keys().rev().copied().collect();
+        let sealed = Sealed::new(&mut keys, |k| truth[&k]);
+        assert!(keys.is_sorted());
         assert_eq!(sealed.len(), truth.len());
         for (&k, &v) in &truth {
             assert_eq!(sealed.get(k), Some(v), "key {k}");
@@ -189,15 +217,11 @@ mod tests {
         // Request ids in sequence answered about a millisecond apart: the
         // shape of an idempotency-key generation.
         let mut s = 3;
-        let mut entries: Vec<(u64, [u64; 2])> = (0..100_000u64)
-            .map(|i| {
-                (
-                    i,
-                    [1_000_000_000_000 + i * 200_000 + mix(&mut s) % 400_000, 16],
-                )
-            })
+        let times: Vec<u64> = (0..100_000u64)
+            .map(|i| 1_000_000_000_000 + i * 200_000 + mix(&mut s) % 400_000)
             .collect();
-        let sealed = Sealed::new(&mut entries);
+        let mut keys: Vec<u64> = (0..100_000).collect();
+        let sealed = Sealed::new(&mut keys, |k| [times[k as usize], 16]);
         let per_entry = sealed.heap_bytes() as f64 / 100_000.0;
         // 1 byte of key, 3 of time difference (< 2^21 ns), 1 of answer,
         // and half a byte of block starts.
@@ -205,7 +229,7 @@ mod tests {
             (5.0..=5.7).contains(&per_entry),
             "{per_entry} bytes per entry"
         );
-        let empty = Sealed::<0>::new(&mut []);
+        let empty = Sealed::new(&mut [], |_| []);
         assert!(empty.is_empty() && !empty.contains(0) && empty.heap_bytes() == 0);
     }
 }

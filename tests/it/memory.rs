@@ -66,10 +66,10 @@ fn keys_and_ledger_cost_a_few_bytes_per_request_of_one_ttl() {
     // With a hash map for every generation this was 69.8 bytes (measured
     // before sealing). Now, per request of one TTL: the key store's open
     // generation (an eighth of the TTL, 25-byte buckets at ~60% load) ~5,
-    // its sealed ones (1 to 1.125 TTLs at ~5.5 bytes) ~6, the buffer that
-    // sorts a generation as it is sealed (24 bytes an entry) ~3; the
-    // ledger's open generation (a quarter horizon, 9-byte buckets) ~4 and
-    // its sealed ones (~1.5 bytes) ~2. About 20: the run measures 17.4.
+    // its sealed ones (1 to 1.125 TTLs at ~6 bytes) ~7, the keys sorted as
+    // a generation is sealed (8 bytes an entry) ~1; the ledger's open
+    // generation (a quarter horizon, 9-byte buckets) ~4 and its sealed ones
+    // (~1.5 bytes) ~2. About 19: the run measures 16.6.
     assert!(
         per_request < 22.0,
         "{per_request:.1} bytes per request of one TTL"
