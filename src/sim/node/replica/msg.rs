@@ -159,7 +159,7 @@ pub enum KvMsg {
 
 impl KvMsg {
     /// Whether this is a request one replica sends another (replication,
-    /// repair, anti-entropy, votes, pre-votes, appends and heartbeats): the window
+    /// repair, anti-entropy, votes, pre-votes, appends, heartbeats and snapshots): the window
     /// counts these on the link between the two, as calls and attempts.
     pub fn is_peer_request(&self) -> bool {
         match self {
@@ -168,7 +168,8 @@ impl KvMsg {
             | KvMsg::Sync { .. }
             | KvMsg::RequestVote { .. }
             | KvMsg::PreVote { .. }
-            | KvMsg::Append { .. } => true,
+            | KvMsg::Append { .. }
+            | KvMsg::InstallSnapshot { .. } => true,
             KvMsg::Get { .. }
             | KvMsg::Put { .. }
             | KvMsg::Done { .. }
