@@ -81,6 +81,10 @@ fn replica_arrivals_equal_the_clients_operations() {
         assert_eq!(summary.services[replica].arrivals, offered, "{replica}");
     }
     assert_eq!(summary.services["r3"].arrivals, 0, "nobody targets r3");
+    // Leaderless replicas never redirect: one attempt per operation, so the
+    // run's attempts equal its offered operations (they read 0 before).
+    assert_eq!(summary.requests.attempts, summary.requests.offered);
+    assert_eq!(summary.requests.amplification, 1.0);
 }
 
 /// The inspector names a monitor as a monitor, not a client.

@@ -140,6 +140,9 @@ impl StoreClient {
         let (me, to) = (ctx.me.index(), self.target.index());
         ctx.rec().edge_call(me, to);
         ctx.rec().edge_attempt(me, to);
+        // And in the run's attempts, like any client's first try.
+        ctx.rec().call_started(me);
+        ctx.rec().attempt_sent(me, false, false);
         ctx.set_timer(self.config.timeout, Timer::Kv(KvTimer::OpTimeout { op }));
         self.pending.insert(
             op,
@@ -209,6 +212,8 @@ impl StoreClient {
                 ctx.send(l, Message::Kv(Box::new(msg)));
                 let me = ctx.me.index();
                 ctx.rec().edge_attempt(me, l.index());
+                // A redirect is another try of the same operation.
+                ctx.rec().attempt_sent(me, true, false);
             }
             _ => {
                 if let Some(p) = self.pending.remove(&op) {
