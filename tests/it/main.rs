@@ -32,6 +32,7 @@ mod raft_compaction;
 mod raft_prevote;
 mod replica_window;
 mod replication;
+mod replication_report;
 mod retries;
 mod scenario_files;
 mod scenario_roundtrip;

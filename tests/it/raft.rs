@@ -127,6 +127,38 @@ fn safety_across_a_thousand_seeds_of_partitions_and_crashes() {
     assert!(leaders >= 1000 && ops > 100_000, "{leaders} {ops}");
 }
 
+/// `base` (five nodes) with `seed`, split 2 | 2 | 1 from 2 s to 4 s.
+pub(crate) fn three_way_split(base: &SimConfig, seed: u64) -> SimConfig {
+    let group = |members: &[u32]| -> Vec<(NodeId, NodeId)> {
+        let mut pairs = Vec::new();
+        for &a in members {
+            for b in (0..5).filter(|b| !members.contains(b)) {
+                pairs.push((NodeId(a), NodeId(b)));
+                pairs.push((NodeId(b), NodeId(a)));
+            }
+        }
+        pairs
+    };
+    let at = |s: u64| SimTime(s * 1_000_000_000);
+    let mut c = base.clone();
+    c.seed = seed;
+    c.timeline = vec![
+        TimedAction {
+            at: at(2),
+            action: Action::Partition(group(&[0, 1])),
+        },
+        TimedAction {
+            at: at(2),
+            action: Action::Partition(group(&[2, 3])),
+        },
+        TimedAction {
+            at: at(4),
+            action: Action::Heal(None),
+        },
+    ];
+    c
+}
+
 /// Five nodes split three ways (2 | 2 | 1) from 2 s to 4 s: no side has a
 /// majority, so there is no leader (and, with pre-vote, no node raises its
 /// term: no side can win a pre-vote). After the heal, some node's election
@@ -148,37 +180,11 @@ fn safety_across_a_thousand_seeds_of_partitions_and_crashes() {
 fn a_leader_is_elected_within_the_bound_after_a_partition_heals() {
     let src = cluster(5, "7s", "");
     let base = config(&src, 0);
-    let group = |members: &[u32]| -> Vec<(NodeId, NodeId)> {
-        let mut pairs = Vec::new();
-        for &a in members {
-            for b in (0..5).filter(|b| !members.contains(b)) {
-                pairs.push((NodeId(a), NodeId(b)));
-                pairs.push((NodeId(b), NodeId(a)));
-            }
-        }
-        pairs
-    };
-    let at = |s: u64| SimTime(s * 1_000_000_000);
     let (b1, b8) = (0.325, 2.565);
     let mut within_one = 0;
     let mut worst: f64 = 0.0;
     for seed in 0..200 {
-        let mut c = base.clone();
-        c.seed = seed;
-        c.timeline = vec![
-            TimedAction {
-                at: at(2),
-                action: Action::Partition(group(&[0, 1])),
-            },
-            TimedAction {
-                at: at(2),
-                action: Action::Partition(group(&[2, 3])),
-            },
-            TimedAction {
-                at: at(4),
-                action: Action::Heal(None),
-            },
-        ];
+        let c = three_way_split(&base, seed);
         let s = Simulation::new(c).run();
         let raft = s.raft.unwrap();
         let during = raft
