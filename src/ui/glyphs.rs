@@ -117,8 +117,9 @@ pub fn paint_node(
         text,
     );
 
-    // Its zone, faint, above it.
-    if let Some(zone) = look.zone.filter(|_| zoom >= 0.45) {
+    // Its zone, faint, above it: only when there is room (zoomed out, the
+    // link labels between close nodes sit there; the inspector still says).
+    if let Some(zone) = look.zone.filter(|_| zoom >= 0.75 && look.details) {
         painter.text(
             pos2(c.x, rect.top() - 2.0 * zoom),
             Align2::CENTER_BOTTOM,
