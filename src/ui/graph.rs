@@ -462,7 +462,14 @@ impl GraphView {
         let full = Rect::from_center_size(mid, galley.size() + vec2(8.0, 2.0));
         let crowded = wide || placed.iter().any(|r| r.expand(4.0).intersects(full));
         let chip = if crowded {
-            Rect::from_center_size(mid, vec2(9.0, 9.0))
+            // A dot, slid along the line off any chip or word already there
+            // (the reverse edge of a pair has its chip at the same middle).
+            let dot_at = |t: f32| Rect::from_center_size(mid + d * (t - 0.5), vec2(9.0, 9.0));
+            [0.5, 0.62, 0.38, 0.72, 0.28]
+                .into_iter()
+                .map(dot_at)
+                .find(|r| !placed.iter().any(|p| p.intersects(*r)))
+                .unwrap_or_else(|| dot_at(0.5))
         } else {
             full
         };
@@ -487,7 +494,7 @@ impl GraphView {
             } else {
                 color
             };
-            painter.circle_filled(mid, 3.5, dot);
+            painter.circle_filled(chip.center(), 3.5, dot);
         } else {
             painter.rect(
                 chip,
