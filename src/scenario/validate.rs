@@ -1838,13 +1838,7 @@ impl Checker<'_> {
         }
         let total: f64 = peak.iter().sum::<f64>() * duration.as_secs_f64();
         if total > limits::MAX_TOTAL_REQUESTS {
-            let busiest = (0..peak.len())
-                .max_by(|&a, &b| peak[a].total_cmp(&peak[b]))
-                .unwrap_or(0);
-            let loc = match file.nodes.0.get(busiest) {
-                Some((name, _)) => root.field("nodes").key(&name.0),
-                None => root.field("nodes"),
-            };
+            let loc = busiest_node(file, &peak, root);
             self.problem(
                 &loc,
                 format!(
@@ -1880,13 +1874,7 @@ impl Checker<'_> {
             .collect();
         let total = per_s.iter().sum::<f64>() * duration.as_secs_f64();
         if total > limits::MAX_TOTAL_PROBES {
-            let busiest = (0..per_s.len())
-                .max_by(|&a, &b| per_s[a].total_cmp(&per_s[b]))
-                .unwrap_or(0);
-            let loc = match file.nodes.0.get(busiest) {
-                Some((name, _)) => root.field("nodes").key(&name.0),
-                None => root.field("nodes"),
-            };
+            let loc = busiest_node(file, &per_s, root);
             self.problem(
                 &loc,
                 format!(
@@ -1936,5 +1924,17 @@ fn clock_config(c: &ClockSpec) -> ClockConfig {
     ClockConfig {
         offset_ns: c.offset.map_or(0, |o| o.0),
         drift_ppm: c.drift_ppm.map_or(0, |d| d.0),
+    }
+}
+
+/// Where to report a run-wide total: the node with the largest share in
+/// `per_node` (indexed like the file's nodes), or `nodes` itself.
+fn busiest_node(file: &ScenarioFile, per_node: &[f64], root: &Loc) -> Loc {
+    let busiest = (0..per_node.len())
+        .max_by(|&a, &b| per_node[a].total_cmp(&per_node[b]))
+        .unwrap_or(0);
+    match file.nodes.0.get(busiest) {
+        Some((name, _)) => root.field("nodes").key(&name.0),
+        None => root.field("nodes"),
     }
 }
