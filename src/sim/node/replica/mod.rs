@@ -314,8 +314,7 @@ impl Replica {
     }
 
     fn time_out(&mut self, ctx: &mut Ctx, slot: u32) {
-        let mode = self.config.mode;
-        if let Some(o) = self.ops[slot as usize].as_ref() {
+        if let Some(o) = self.ops[slot as usize].as_mut() {
             // Each peer that has not answered by now failed this request.
             let me = ctx.me.index();
             for &peer in &self.config.peers {
@@ -323,16 +322,14 @@ impl Replica {
                     ctx.rec().edge_failure(me, peer.index());
                 }
             }
-        }
-        if let Some(o) = self.ops[slot as usize].as_mut()
-            && !o.answered
-        {
-            o.answered = true;
-            let result = match mode {
-                CapMode::Consistent => KvResult::Unavailable,
-                CapMode::Available => result_of(o),
-            };
-            ctx.send(o.client, kv(KvMsg::Done { op: o.op, result }));
+            if !o.answered {
+                o.answered = true;
+                let result = match self.config.mode {
+                    CapMode::Consistent => KvResult::Unavailable,
+                    CapMode::Available => result_of(o),
+                };
+                ctx.send(o.client, kv(KvMsg::Done { op: o.op, result }));
+            }
         }
         self.retire(ctx, slot);
     }
