@@ -13,7 +13,10 @@
 //!   some read invoked after `w` completed returns only values from writes
 //!   that precede `w`: the history proves `w` was superseded by older data.
 //!   A write overwritten before anyone read it, without such a read, is not
-//!   counted (the history cannot tell it from a lost one).
+//!   counted (the history cannot tell it from a lost one). Conversely a
+//!   write hidden only by stale reads (a leader serving reads on an
+//!   outlived lease) is counted: to a client it is indistinguishable from a
+//!   dropped one (see docs/replication.md, the `lease-drift.ron` trace).
 
 use std::collections::{BTreeMap, HashMap};
 
