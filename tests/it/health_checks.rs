@@ -325,6 +325,37 @@ fn a_retry_goes_to_another_replica() {
     assert_eq!(s.services["lb"].calls.retries, errors);
 }
 
+/// Two replicas behind round-robin, s1 answering in 1 ms and s2 in 50 ms;
+/// the balancer hedges an attempt still out after 10 ms, over 1 ms links.
+/// Requests s1 gets first end in 5 ms end to end, unhedged. Requests s2
+/// gets first are hedged at 10 ms, and the hedge goes to the other replica,
+/// s1, which answers at 13 ms: 15 ms end to end. So s1 serves every request,
+/// s2 only its half, every request s2 got is hedged once, and nothing takes
+/// longer than 15 ms (a hedge back to the slow s2 would take 50 ms).
+#[test]
+fn a_hedge_goes_to_another_replica() {
+    let src = r#"Scenario(name: "hedge elsewhere", duration: "10s",
+        nodes: {
+            "users": Client(open: Constant(per_second: 100), target: "lb"),
+            "lb": Balancer(pool: ["s1", "s2"],
+                           policy: Policy(timeout: "1s", hedge: After("10ms"))),
+            "s1": Service(workers: 8, work: "1ms"),
+            "s2": Service(workers: 8, work: "50ms"),
+        },
+        default_link: Link(latency: "1ms"))"#;
+    let s = run(src, 1);
+    let n = s.requests.total;
+    assert!(n >= 999, "{n} requests");
+    assert_eq!(s.requests.ok, n);
+    let to_s2 = s.services["s2"].arrivals;
+    assert!(to_s2 == n / 2 || to_s2 == n.div_ceil(2), "{to_s2} of {n}");
+    assert_eq!(s.services["lb"].calls.hedges, to_s2);
+    assert_eq!(s.services["s1"].arrivals, n);
+    // 15 ms, read from a histogram bucket (within 0.1%).
+    assert!(s.latency_ms.max <= 15.02, "{:?}", s.latency_ms);
+    assert!(s.latency_ms.max >= 14.98, "{:?}", s.latency_ms);
+}
+
 /// The window: health-checks.ron five seconds after api-4 crashed; the
 /// balancer's inspector lists api-4 as suspected and the others healthy,
 /// and the failure-detection plot is shown (but no consistency plot: there

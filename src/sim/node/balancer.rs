@@ -6,7 +6,11 @@
 //! replica, so timeouts, retries and breakers work as for any caller). The
 //! replica's answer, or the policy's verdict, goes back to whoever asked.
 //! A retry goes to another replica when one may take requests: the
-//! strategy picks again without the replica whose attempt just failed.
+//! strategy picks again without the replica whose attempt just failed. A
+//! hedge does the same without the replica still working on the slow
+//! attempt; while both are out the forward holds a place in `outstanding`
+//! at each, and the replica whose answer decides the call is the one its
+//! success or failure counts against.
 //!
 //! Outlier ejection: a replica whose attempts fail `consecutive_failures`
 //! times in a row is left out of the picks for `duration`, after which it is
@@ -29,7 +33,7 @@ use crate::sim::rng::{SimRng, stream};
 use crate::sim::view::{MemberState, PoolMember};
 
 use super::Timer;
-use super::caller::{CallOutcome, CallSpec, Caller};
+use super::caller::{CallOutcome, CallSpec, Caller, Reroute};
 use super::ctx::{Ctx, Stamp};
 use super::prober::Prober;
 
@@ -40,6 +44,8 @@ struct Forward {
     root: RootId,
     /// The replica its current attempt went to.
     replica: u32,
+    /// The replica its hedge went to, while the hedge may still answer.
+    hedge: Option<u32>,
     stamp: Stamp,
 }
 
@@ -179,9 +185,7 @@ impl Balancer {
 
     /// Handles a reply from a replica.
     pub fn on_reply(&mut self, ctx: &mut Ctx, reply: Reply) {
-        let pool = &mut self.pool;
-        let mut elsewhere = |ctx: &mut Ctx, token, failed| pool.retry_target(ctx, token, failed);
-        if let Some(outcome) = self.caller.on_reply_rerouting(ctx, reply, &mut elsewhere) {
+        if let Some(outcome) = self.caller.on_reply_rerouting(ctx, reply, &mut self.pool) {
             self.pool.finished(ctx, outcome);
         }
     }
@@ -190,10 +194,7 @@ impl Balancer {
     pub fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer) {
         match timer {
             Timer::Call(t) => {
-                let pool = &mut self.pool;
-                let mut elsewhere =
-                    |ctx: &mut Ctx, token, failed| pool.retry_target(ctx, token, failed);
-                if let Some(outcome) = self.caller.on_timer_rerouting(ctx, t, &mut elsewhere) {
+                if let Some(outcome) = self.caller.on_timer_rerouting(ctx, t, &mut self.pool) {
                     self.pool.finished(ctx, outcome);
                 }
             }
@@ -258,6 +259,7 @@ impl Pool {
             call: request.call,
             root: request.root,
             replica: replica as u32,
+            hedge: None,
             stamp: ctx.stamp(),
         });
         let token = (u64::from(s.generation) << 32) | u64::from(slot);
@@ -276,20 +278,17 @@ impl Pool {
         s.forward.as_mut()
     }
 
-    /// The attempt of forward `token` on replica `failed` failed and the
-    /// policy retries it: counts the failure against that replica and picks
-    /// where the retry goes (another replica that takes requests, if any).
-    fn retry_target(&mut self, ctx: &mut Ctx, token: u64, failed: usize) -> usize {
-        let r = &mut self.replicas[failed];
-        r.outstanding = r.outstanding.saturating_sub(1);
-        r.consecutive_failures += 1;
-        self.maybe_eject(ctx, failed);
-        let to = self.pick((failed + 1) % self.replicas.len(), Some(failed));
-        self.replicas[to].outstanding += 1;
-        if let Some(f) = self.forward_mut(token) {
-            f.replica = to as u32;
+    /// Gives back what forward `token` holds on its replicas (its attempt's
+    /// and its hedge's places in `outstanding`).
+    fn release(&mut self, token: u64) {
+        let Some(f) = self.forward_mut(token) else {
+            return;
+        };
+        let held = [Some(f.replica), f.hedge.take()];
+        for r in held.into_iter().flatten() {
+            let r = &mut self.replicas[r as usize];
+            r.outstanding = r.outstanding.saturating_sub(1);
         }
-        to
     }
 
     /// The replica for a request: by the strategy among the replicas not
@@ -388,9 +387,13 @@ impl Pool {
         let duration = ctx.since(forward.stamp);
         let me = ctx.me.index();
         ctx.rec().answered(me, duration, outcome.result.is_ok());
-        let i = forward.replica as usize;
+        for r in [Some(forward.replica), forward.hedge].into_iter().flatten() {
+            let r = &mut self.replicas[r as usize];
+            r.outstanding = r.outstanding.saturating_sub(1);
+        }
+        // The replica whose answer (or last failure) decided the call.
+        let i = outcome.edge;
         let r = &mut self.replicas[i];
-        r.outstanding = r.outstanding.saturating_sub(1);
         if outcome.result.is_ok() {
             r.consecutive_failures = 0;
         } else {
@@ -461,5 +464,40 @@ impl Pool {
     fn levels(&self, ctx: &mut Ctx) {
         let outstanding: u64 = self.replicas.iter().map(|r| u64::from(r.outstanding)).sum();
         ctx.levels(outstanding, 0);
+    }
+}
+
+impl Reroute for Pool {
+    /// Every attempt of forward `token` failed, the last on replica
+    /// `failed`, and the policy retries it: counts the failure against that
+    /// replica and picks where the retry goes (another replica that takes
+    /// requests, if any).
+    fn retry(&mut self, ctx: &mut Ctx, token: u64, failed: usize) -> usize {
+        if self.forward_mut(token).is_some() {
+            self.release(token);
+        } else {
+            let r = &mut self.replicas[failed];
+            r.outstanding = r.outstanding.saturating_sub(1);
+        }
+        self.replicas[failed].consecutive_failures += 1;
+        self.maybe_eject(ctx, failed);
+        let to = self.pick((failed + 1) % self.replicas.len(), Some(failed));
+        self.replicas[to].outstanding += 1;
+        if let Some(f) = self.forward_mut(token) {
+            f.replica = to as u32;
+        }
+        to
+    }
+
+    /// Forward `token`'s attempt on replica `edge` is slow: the hedge goes
+    /// to another replica that takes requests (the same one when none does),
+    /// chosen by the strategy.
+    fn hedge(&mut self, _: &mut Ctx, token: u64, edge: usize) -> usize {
+        let to = self.pick((edge + 1) % self.replicas.len(), Some(edge));
+        self.replicas[to].outstanding += 1;
+        if let Some(f) = self.forward_mut(token) {
+            f.hedge = Some(to as u32);
+        }
+        to
     }
 }

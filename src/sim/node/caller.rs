@@ -56,6 +56,34 @@ pub struct CallOutcome {
     pub token: u64,
     /// Success, or the last failure seen.
     pub result: Result<Served, Failure>,
+    /// The edge of the attempt that decided it: the one that answered, or
+    /// the last one that failed (the call's own edge when none was sent).
+    pub edge: usize,
+}
+
+/// Where a call's retries and hedges go. Every caller but a balancer's
+/// keeps them on the call's edge ([`SameEdge`]); a balancer sends them to
+/// another replica.
+pub trait Reroute {
+    /// Every attempt of the call with `token` has failed, the last on edge
+    /// `failed`, and the policy retries it: the edge the retry goes to.
+    fn retry(&mut self, ctx: &mut Ctx, token: u64, failed: usize) -> usize;
+    /// The attempt of the call with `token` on edge `edge` is slow and the
+    /// policy hedges it: the edge the hedge goes to.
+    fn hedge(&mut self, ctx: &mut Ctx, token: u64, edge: usize) -> usize;
+}
+
+/// Retries and hedges stay on the call's edge.
+pub struct SameEdge;
+
+impl Reroute for SameEdge {
+    fn retry(&mut self, _: &mut Ctx, _: u64, failed: usize) -> usize {
+        failed
+    }
+
+    fn hedge(&mut self, _: &mut Ctx, _: u64, edge: usize) -> usize {
+        edge
+    }
 }
 
 /// Why a caller timer was set.
@@ -165,7 +193,12 @@ impl Edge {
 }
 
 struct CallState {
+    /// The edge of the latest attempt that is not a hedge.
     edge: u16,
+    /// The edge the hedge went to, and its attempt number (`u32::MAX`
+    /// before a hedge): a balancer may send it to another replica.
+    hedge_edge: u16,
+    hedge_attempt: u32,
     token: u64,
     spec: CallSpec,
     attempts: u32,
@@ -297,6 +330,7 @@ impl Caller {
             return Some(CallOutcome {
                 token,
                 result: Err(Failure::CircuitOpen),
+                edge,
             });
         }
         let deadline = e.policy.deadline;
@@ -304,10 +338,13 @@ impl Caller {
             return Some(CallOutcome {
                 token,
                 result: Err(Failure::Dropped),
+                edge,
             });
         };
         self.slots[slot as usize].call = Some(CallState {
             edge: edge as u16,
+            hedge_edge: edge as u16,
+            hedge_attempt: u32::MAX,
             token,
             spec,
             attempts: 0,
@@ -329,7 +366,7 @@ impl Caller {
             };
             ctx.set_timer(d, Timer::Call(timer));
         }
-        self.send_attempt(ctx, slot, false, false);
+        self.send_attempt(ctx, slot, edge, false, false);
         None
     }
 
@@ -347,12 +384,13 @@ impl Caller {
         Some((self.slots.len() - 1) as u32)
     }
 
-    fn send_attempt(&mut self, ctx: &mut Ctx, slot: u32, retry: bool, hedge: bool) {
+    /// Sends the call's next attempt on `edge`.
+    fn send_attempt(&mut self, ctx: &mut Ctx, slot: u32, edge: usize, retry: bool, hedge: bool) {
         let generation = self.slots[slot as usize].generation;
         let Some(call) = self.slots[slot as usize].call.as_mut() else {
             return;
         };
-        let edge = &self.edges[usize::from(call.edge)];
+        let edge = &self.edges[edge];
         let attempt = call.attempts;
         call.attempts += 1;
         call.pending |= 1 << attempt;
@@ -412,16 +450,16 @@ impl Caller {
 
     /// Handles a reply; returns the call's outcome if this ended it.
     pub fn on_reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Option<CallOutcome> {
-        self.on_reply_rerouting(ctx, reply, &mut same_edge)
+        self.on_reply_rerouting(ctx, reply, &mut SameEdge)
     }
 
-    /// [`Caller::on_reply`], asking `reroute(ctx, token, failed edge)` for
-    /// the edge a retry goes to (a balancer sends it to another replica).
+    /// [`Caller::on_reply`], asking `reroute` for the edge a retry goes to
+    /// (a balancer sends it to another replica).
     pub fn on_reply_rerouting(
         &mut self,
         ctx: &mut Ctx,
         reply: Reply,
-        reroute: &mut impl FnMut(&mut Ctx, u64, usize) -> usize,
+        reroute: &mut impl Reroute,
     ) -> Option<CallOutcome> {
         let (slot, attempt) = self.live(reply.call)?;
         let call = self.slots[slot as usize].call.as_mut()?;
@@ -429,9 +467,10 @@ impl Caller {
             return None; // this attempt already timed out
         }
         call.pending &= !(1 << attempt);
+        let at = attempt_edge(call, attempt);
         let result = match reply.result {
             Ok(served) if served.format > self.reads => {
-                ctx.format_rejected(self.edges[usize::from(call.edge)].to, served.version);
+                ctx.format_rejected(self.edges[at].to, served.version);
                 Err(Failure::Error)
             }
             r => r,
@@ -444,7 +483,7 @@ impl Caller {
         } else {
             call.last_sent
         };
-        let edge = &mut self.edges[usize::from(call.edge)];
+        let edge = &mut self.edges[at];
         if let Some(HedgeConfig::Percentile(p)) = edge.policy.hedge {
             edge.tracker.record(ctx.local.since(sent), p);
         }
@@ -453,11 +492,11 @@ impl Caller {
             b.record(ctx.local, success, std::mem::take(&mut call.probe));
         }
         match result {
-            Ok(served) => Some(self.finish(ctx, slot, Ok(served))),
+            Ok(served) => Some(self.finish(ctx, slot, at, Ok(served))),
             Err(cause) => {
                 let (me, to) = (ctx.me.index(), edge.to.index());
                 ctx.rec().edge_failure(me, to);
-                self.attempt_failed(ctx, slot, cause, reroute)
+                self.attempt_failed(ctx, slot, at, cause, reroute)
             }
         }
     }
@@ -483,7 +522,7 @@ impl Caller {
 
     /// Handles one of this caller's timers; returns the call's outcome if this ended it.
     pub fn on_timer(&mut self, ctx: &mut Ctx, timer: CallTimer) -> Option<CallOutcome> {
-        self.on_timer_rerouting(ctx, timer, &mut same_edge)
+        self.on_timer_rerouting(ctx, timer, &mut SameEdge)
     }
 
     /// [`Caller::on_timer`] with a `reroute` as for [`Caller::on_reply_rerouting`].
@@ -491,7 +530,7 @@ impl Caller {
         &mut self,
         ctx: &mut Ctx,
         timer: CallTimer,
-        reroute: &mut impl FnMut(&mut Ctx, u64, usize) -> usize,
+        reroute: &mut impl Reroute,
     ) -> Option<CallOutcome> {
         let (slot, attempt) = self.live(timer.id)?;
         let call = self.slots[slot as usize].call.as_mut()?;
@@ -504,13 +543,14 @@ impl Caller {
                 let root = call.spec.root;
                 let status = SpanStatus::Failed(Failure::Timeout);
                 ctx.trace(|t, at| t.attempt_end(at, root, timer.id, status));
-                let edge = &mut self.edges[usize::from(call.edge)];
+                let failed = attempt_edge(call, attempt);
+                let edge = &mut self.edges[failed];
                 if let Some(b) = edge.breaker.as_mut() {
                     b.record(ctx.local, false, std::mem::take(&mut call.probe));
                 }
                 let (me, to) = (ctx.me.index(), edge.to.index());
                 ctx.rec().edge_failure(me, to);
-                self.attempt_failed(ctx, slot, Failure::Timeout, reroute)
+                self.attempt_failed(ctx, slot, failed, Failure::Timeout, reroute)
             }
             CallTimerKind::Backoff => {
                 if !call.waiting_backoff {
@@ -528,12 +568,14 @@ impl Caller {
                         ctx.rec().circuit_refused(me);
                         let (root, parent, to) = (call.spec.root, call.spec.parent, edge.to.0);
                         ctx.trace(|t, at| t.refused(at, root, parent, to));
-                        return Some(self.finish(ctx, slot, Err(Failure::CircuitOpen)));
+                        let edge = usize::from(call.edge);
+                        return Some(self.finish(ctx, slot, edge, Err(Failure::CircuitOpen)));
                     }
                     Admission::Probe => call.probe = true,
                     Admission::Allowed => {}
                 }
-                self.send_attempt(ctx, slot, true, false);
+                let edge = usize::from(call.edge);
+                self.send_attempt(ctx, slot, edge, true, false);
                 None
             }
             CallTimerKind::Hedge => {
@@ -545,21 +587,30 @@ impl Caller {
                 }
                 call.hedged = true;
                 call.hedged_sent = call.last_sent;
-                self.send_attempt(ctx, slot, false, true);
+                let original = usize::from(call.edge);
+                let to = reroute.hedge(ctx, call.token, original);
+                let to = if to < self.edges.len() { to } else { original };
+                call.hedge_edge = to as u16;
+                call.hedge_attempt = call.attempts;
+                self.send_attempt(ctx, slot, to, false, true);
                 None
             }
-            CallTimerKind::Deadline => Some(self.finish(ctx, slot, Err(Failure::Timeout))),
+            CallTimerKind::Deadline => {
+                let edge = usize::from(call.edge);
+                Some(self.finish(ctx, slot, edge, Err(Failure::Timeout)))
+            }
         }
     }
 
-    /// An attempt failed: retry (on the edge `reroute` names), wait for
-    /// another attempt in flight, or give up.
+    /// An attempt on edge `failed` failed: retry (on the edge `reroute`
+    /// names), wait for another attempt in flight, or give up.
     fn attempt_failed(
         &mut self,
         ctx: &mut Ctx,
         slot: u32,
+        failed: usize,
         cause: Failure,
-        reroute: &mut impl FnMut(&mut Ctx, u64, usize) -> usize,
+        reroute: &mut impl Reroute,
     ) -> Option<CallOutcome> {
         let call = self.slots[slot as usize].call.as_mut()?;
         call.last_failure = cause;
@@ -574,11 +625,11 @@ impl Caller {
             Failure::CircuitOpen | Failure::Dropped | Failure::Crashed => false,
         };
         if !retryable || call.retries >= retry.max_retries || call.attempts >= MAX_ATTEMPTS {
-            return Some(self.finish(ctx, slot, Err(cause)));
+            return Some(self.finish(ctx, slot, failed, Err(cause)));
         }
         if retry.budget.is_some() {
             if edge.budget_tokens < 1.0 {
-                return Some(self.finish(ctx, slot, Err(cause)));
+                return Some(self.finish(ctx, slot, failed, Err(cause)));
             }
             edge.budget_tokens -= 1.0;
         }
@@ -591,12 +642,13 @@ impl Caller {
             &mut edge.rng,
         );
         call.prev_sleep = sleep.as_nanos();
-        let to = reroute(ctx, call.token, usize::from(call.edge));
+        let to = reroute.retry(ctx, call.token, failed);
         if to < self.edges.len() {
             call.edge = to as u16;
         }
         if sleep == SimDuration::ZERO {
-            self.send_attempt(ctx, slot, true, false);
+            let edge = usize::from(call.edge);
+            self.send_attempt(ctx, slot, edge, true, false);
         } else {
             call.waiting_backoff = true;
             let generation = self.slots[slot as usize].generation;
@@ -612,7 +664,14 @@ impl Caller {
         None
     }
 
-    fn finish(&mut self, ctx: &mut Ctx, slot: u32, result: Result<Served, Failure>) -> CallOutcome {
+    /// Ends the call in `slot`, decided by an attempt on `edge`.
+    fn finish(
+        &mut self,
+        ctx: &mut Ctx,
+        slot: u32,
+        edge: usize,
+        result: Result<Served, Failure>,
+    ) -> CallOutcome {
         let s = &mut self.slots[slot as usize];
         let call = s.call.take().expect("finish is only called on live calls");
         if call.pending != 0 {
@@ -636,13 +695,20 @@ impl Caller {
         CallOutcome {
             token: call.token,
             result,
+            edge,
         }
     }
 }
 
-/// The reroute of every caller but a balancer's: a retry stays on its edge.
-fn same_edge(_: &mut Ctx, _: u64, edge: usize) -> usize {
-    edge
+/// The edge attempt number `attempt` of `call` went to: the hedge's own
+/// edge for the hedge, the call's edge for every other attempt (only the
+/// latest of those can still be out).
+fn attempt_edge(call: &CallState, attempt: u32) -> usize {
+    if attempt == call.hedge_attempt {
+        usize::from(call.hedge_edge)
+    } else {
+        usize::from(call.edge)
+    }
 }
 
 /// The wait before retry number `retry` (1-based), given the previous wait
