@@ -427,6 +427,8 @@ impl Ctx<'_> {
             .link_cursor(self.link, [true, false])
             .include_x(0.0)
             .include_x(self.now_s.max(1.0))
+            // No margin along time: the plots start at 0 s, never before.
+            .set_margin_fraction(egui::vec2(0.0, 0.05))
             .allow_scroll(false)
             .y_axis_min_width(44.0)
             .custom_x_axes(vec![
