@@ -260,6 +260,8 @@ pub(crate) struct HealthSpec {
     pub every: Option<Dur>,
     #[serde(default)]
     pub detector: Option<DetectorSpec>,
+    #[serde(default)]
+    pub deep: Option<bool>,
 }
 
 impl NodeSpec {

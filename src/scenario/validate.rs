@@ -1077,7 +1077,20 @@ impl Checker<'_> {
             Some(d) => self.detector(d, &loc.field("detector")),
             None => DEFAULT_HEALTH_DETECTOR,
         };
-        HealthConfig { every, detector }
+        let deep = health.deep.unwrap_or(false);
+        if deep && !matches!(detector, DetectorConfig::FixedTimeout { .. }) {
+            self.problem(
+                &loc.field("deep"),
+                "deep health checks need a FixedTimeout detector: a check fails when its answer \
+                 takes longer than the timeout (phi accrual watches arrival gaps, which a steady \
+                 queue does not change)",
+            );
+        }
+        HealthConfig {
+            every,
+            detector,
+            deep,
+        }
     }
 
     /// A balancer's pool (distinct callees), strategy, policy and ejection.

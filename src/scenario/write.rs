@@ -1045,6 +1045,9 @@ impl<'a> Writer<'a> {
                     if h.detector != DEFAULT_HEALTH_DETECTOR {
                         g.add("detector", detector_doc(h.detector));
                     }
+                    if h.deep {
+                        g.add("deep", atom("true"));
+                    }
                     f.add("health", structure("Health", g));
                 }
                 "Balancer"

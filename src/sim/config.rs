@@ -689,6 +689,12 @@ pub struct HealthConfig {
     pub every: SimDuration,
     /// The rule that turns silence into suspicion.
     pub detector: DetectorConfig,
+    /// Deep checks: a service answers a probe only when one of its workers
+    /// takes it from the queue (behind the requests already waiting), and
+    /// an answer later than the detector's timeout is a failed check. A
+    /// shallow check (the default) is answered on arrival, so it sees a
+    /// crash or a cut link but not an overloaded replica.
+    pub deep: bool,
 }
 
 /// How a balancer picks a replica.

@@ -171,5 +171,19 @@ pub enum Message {
         seq: u64,
         /// Whether this is the answer.
         pong: bool,
+        /// A deep health check: a service answers it only when a worker
+        /// takes it from its queue (other nodes answer every probe at once).
+        deep: bool,
     },
+}
+
+impl Message {
+    /// The answer to probe number `seq`.
+    pub fn pong(seq: u64) -> Message {
+        Message::Heartbeat {
+            seq,
+            pong: true,
+            deep: false,
+        }
+    }
 }

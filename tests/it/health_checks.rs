@@ -390,3 +390,123 @@ fn the_inspector_lists_the_pool_with_health() {
         ]
     );
 }
+
+/// Two replicas behind round-robin, each 4 workers of 10 ms (400/s), fed
+/// 200/s over 1 ms links; s2 runs 10 times slower (40/s) from 5 s to 15 s.
+/// `health` is the balancer's health field.
+fn slow_replica(health: &str) -> String {
+    format!(
+        r#"Scenario(name: "slow replica", duration: "20s",
+            nodes: {{
+                "users": Client(open: Constant(per_second: 200), target: "lb"),
+                "lb": Balancer(pool: ["s1", "s2"], policy: Policy(timeout: "2s"),
+                               health: Health(every: "100ms", detector: FixedTimeout(timeout: "300ms"){health})),
+                "s1": Service(workers: 4, queue: 10000, work: "10ms"),
+                "s2": Service(workers: 4, queue: 10000, work: "10ms"),
+            }},
+            default_link: Link(latency: "1ms"),
+            timeline: [At("5s", Slow("s2", 10.0)), At("15s", Slow("s2", 1.0))])"#
+    )
+}
+
+/// A shallow check is answered on arrival, so a slow replica looks healthy:
+/// s2 keeps its half, 100/s against a capacity of 40/s, and its queue grows
+/// by 60/s, each request queued adding 25 ms of wait: past 80 queued (6.3 s)
+/// the wait exceeds the 2 s timeout. After 15 s a request waits 2.5 ms per
+/// one ahead, so the backlog of at most 600 never holds one 2 s. So the
+/// requests s2 gets from 6.3 s until just before 15 s fail: at most 870 of
+/// the 4,000 (809 in this run).
+/// A deep check waits in s2's queue; once the wait passes the 300 ms
+/// timeout its answers are failed checks, s2 is suspected and gets nothing
+/// until its queue drains and a check is answered in time again. So s2
+/// takes about what it can serve, and no request waits 2 s.
+#[test]
+fn a_deep_health_check_sees_an_overloaded_replica_a_shallow_one_does_not() {
+    let shallow = run(&slow_replica(""), 1);
+    let n = shallow.requests.total;
+    assert!(n >= 3990, "{n} requests");
+    assert_eq!(shallow.detection.as_ref().unwrap().false_suspicions, 0);
+    let to_s2 = shallow.services["s2"].arrivals;
+    assert!(to_s2 == n / 2 || to_s2 == n.div_ceil(2), "{to_s2} of {n}");
+    let failed = shallow.requests.failed;
+    assert!((700..=870).contains(&failed), "shallow: {failed} failed");
+
+    let deep = run(&slow_replica(", deep: true"), 1);
+    assert_eq!(deep.requests.failed, 0, "{:?}", deep.requests);
+    // Suspected (though up: a "false" suspicion to a crash detector) only
+    // while slow, at least once.
+    let suspected_at: Vec<f64> = deep
+        .windows
+        .iter()
+        .filter(|w| w.state.as_ref().is_some_and(|s| s.suspicions > 0))
+        .map(|w| w.start_s)
+        .collect();
+    assert!(!suspected_at.is_empty());
+    assert!(
+        suspected_at.iter().all(|&t| (5.0..15.0).contains(&t)),
+        "{suspected_at:?}"
+    );
+    // While slow, s2 takes about its capacity (400 in 10 s) plus what its
+    // queue holds each time before the checks fail (about 12 requests),
+    // not its round-robin half (1,000).
+    let slow_arrivals: u64 = deep
+        .windows
+        .iter()
+        .filter(|w| w.start_s >= 5.0 && w.end_s <= 15.0)
+        .map(|w| w.services["s2"].arrivals)
+        .sum();
+    assert!(
+        (300..=550).contains(&slow_arrivals),
+        "s2 got {slow_arrivals} while slow"
+    );
+}
+
+/// Deep checks need a fixed timeout; with phi accrual the file is refused
+/// with a located error.
+#[test]
+fn deep_checks_with_phi_accrual_are_a_located_error() {
+    let src = slow_replica(", deep: true").replace(
+        "FixedTimeout(timeout: \"300ms\")",
+        "PhiAccrual(threshold: 8.0)",
+    );
+    let e = faultlab::scenario::parse_str(&src, "deep.ron")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("deep.ron:5:") && e.contains("deep") && e.contains("FixedTimeout"),
+        "{e}"
+    );
+}
+
+/// The figures the comment of `health-checks.ron` quotes for its slow
+/// replica exercise (api-2 20 times slower from 10 s), within 10%: shallow
+/// checks 5,527 failures, deep ones with the 300 ms timeout 4,095, deep
+/// ones every 20 ms with a 60 ms timeout 1,271.
+#[test]
+fn the_health_checks_example_quotes_its_slow_replica_figures() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/examples/health-checks.ron");
+    let src = std::fs::read_to_string(path).unwrap();
+    let slow = src.replace(
+        "timeline: [",
+        r#"timeline: [At("10s", Slow("api-2", 20.0)), "#,
+    );
+    let health = r#"Health(every: "100ms", detector: FixedTimeout(timeout: "300ms"))"#;
+    assert!(slow.contains(health));
+    let deep = slow.replace(
+        health,
+        r#"Health(every: "100ms", detector: FixedTimeout(timeout: "300ms"), deep: true)"#,
+    );
+    let deep_fast = slow.replace(
+        health,
+        r#"Health(every: "20ms", detector: FixedTimeout(timeout: "60ms"), deep: true)"#,
+    );
+    let failed = |src: &str| run(src, 1).requests.failed as f64;
+    for (src, quoted) in [(&slow, 5527.0), (&deep, 4095.0), (&deep_fast, 1271.0)] {
+        let got = failed(src);
+        assert!(
+            (got / quoted - 1.0).abs() < 0.1,
+            "{got} failed, quoted {quoted}"
+        );
+    }
+}

@@ -900,15 +900,22 @@ impl Gen {
                             },
                             duration: self.dur(1, DAY),
                         }),
-                        health: self.chance(0.5).then(|| HealthConfig {
+                        health: self.chance(0.5).then(|| {
                             // At most 64 targets × 1000 probes per balancer: far under the limit.
-                            every: self.dur(
+                            let every = self.dur(
                                 limits::MIN_PROBE_INTERVAL
                                     .as_nanos()
                                     .max(duration.as_nanos() / 1000),
                                 DAY,
-                            ),
-                            detector: self.detector(),
+                            );
+                            let detector = self.detector();
+                            // Deep checks need a fixed timeout.
+                            let fixed = matches!(detector, DetectorConfig::FixedTimeout { .. });
+                            HealthConfig {
+                                every,
+                                detector,
+                                deep: fixed && self.chance(0.5),
+                            }
                         }),
                     })
                 }

@@ -106,7 +106,7 @@ impl Balancer {
                 free: Vec::new(),
                 health: config
                     .health
-                    .map(|h| Prober::new(config.pool.clone(), h.every, h.detector)),
+                    .map(|h| Prober::new(config.pool.clone(), h.every, h.detector).deep(h.deep)),
                 out: vec![false; n],
                 config,
             },
@@ -160,10 +160,10 @@ impl Balancer {
         self.pool.refresh();
     }
 
-    /// A replica answered a health probe.
-    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId) {
+    /// A replica answered health probe number `seq`.
+    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId, seq: u64) {
         if let Some(h) = self.pool.health.as_mut() {
-            h.on_pong(ctx, from);
+            h.on_pong(ctx, from, seq);
             self.pool.refresh();
         }
     }

@@ -111,12 +111,36 @@ impl Node {
             (Node::Queue(q), Message::Reply(r)) => q.on_reply(ctx, r),
             (Node::Balancer(b), Message::Request(r)) => b.on_request(ctx, from, r),
             (Node::Balancer(b), Message::Reply(r)) => b.on_reply(ctx, r),
-            // Every node answers a failure detector's probe.
-            (_, Message::Heartbeat { seq, pong: false }) => {
-                ctx.send(from, Message::Heartbeat { seq, pong: true });
+            // Every node answers a failure detector's probe; a service
+            // answers a deep one from its queue.
+            (
+                Node::Service(s),
+                Message::Heartbeat {
+                    seq,
+                    pong: false,
+                    deep: true,
+                },
+            ) => s.on_deep_probe(ctx, from, seq),
+            (
+                _,
+                Message::Heartbeat {
+                    seq, pong: false, ..
+                },
+            ) => {
+                ctx.send(from, Message::pong(seq));
             }
-            (Node::Monitor(m), Message::Heartbeat { pong: true, .. }) => m.on_pong(ctx, from),
-            (Node::Balancer(b), Message::Heartbeat { pong: true, .. }) => b.on_pong(ctx, from),
+            (
+                Node::Monitor(m),
+                Message::Heartbeat {
+                    seq, pong: true, ..
+                },
+            ) => m.on_pong(ctx, from, seq),
+            (
+                Node::Balancer(b),
+                Message::Heartbeat {
+                    seq, pong: true, ..
+                },
+            ) => b.on_pong(ctx, from, seq),
             (Node::Replica(r), Message::Kv(m)) => r.on_message(ctx, from, *m),
             (Node::StoreClient(c), Message::Kv(m)) => c.on_message(ctx, from, *m),
             (Node::Raft(r), Message::Kv(m)) => r.on_message(ctx, from, *m),

@@ -41,9 +41,9 @@ impl Monitor {
         self.prober.start(ctx);
     }
 
-    /// A watched node answered a probe.
-    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId) {
-        self.prober.on_pong(ctx, from);
+    /// A watched node answered probe number `seq`.
+    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId, seq: u64) {
+        self.prober.on_pong(ctx, from, seq);
     }
 
     /// Handles one of its timers.

@@ -39,9 +39,14 @@ pub struct Prober {
     suspected: Vec<bool>,
     heard: Vec<u32>,
     seq: u64,
+    /// When (local time) the latest round of probes went out.
+    last_sent: LocalTime,
     /// Count each probe on the link it takes (a monitor, whose links carry
     /// nothing else; not a balancer, whose links show requests).
     counted_on_links: bool,
+    /// Deep checks (see `HealthConfig::deep`): answers later than the
+    /// fixed timeout are failed checks and do not count as heartbeats.
+    deep: bool,
 }
 
 impl Prober {
@@ -53,7 +58,9 @@ impl Prober {
             suspected: vec![false; n],
             heard: vec![0; n],
             seq: 0,
+            last_sent: LocalTime(0),
             counted_on_links: false,
+            deep: false,
             targets,
             interval,
             detector,
@@ -64,6 +71,13 @@ impl Prober {
     /// the link it takes, for the window's link rates.
     pub fn counted_on_links(mut self) -> Self {
         self.counted_on_links = true;
+        self
+    }
+
+    /// The same prober sending deep checks (see `HealthConfig::deep`) when
+    /// `deep` is true.
+    pub fn deep(mut self, deep: bool) -> Self {
+        self.deep = deep;
         self
     }
 
@@ -101,13 +115,14 @@ impl Prober {
         for i in 0..self.targets.len() {
             self.clear(ctx, i);
         }
-        let counted = self.counted_on_links;
+        let (counted, deep) = (self.counted_on_links, self.deep);
         *self = Prober::new(
             std::mem::take(&mut self.targets),
             self.interval,
             self.detector,
         );
         self.counted_on_links = counted;
+        self.deep = deep;
         self.probe(ctx);
         if let DetectorConfig::PhiAccrual { .. } = self.detector {
             ctx.set_timer(self.check_every(), Timer::Monitor(MonitorTimer::Check));
@@ -120,6 +135,7 @@ impl Prober {
 
     fn probe(&mut self, ctx: &mut Ctx) {
         self.seq += 1;
+        self.last_sent = ctx.local;
         for &to in &self.targets {
             if self.counted_on_links {
                 let me = ctx.me.index();
@@ -131,17 +147,21 @@ impl Prober {
                 Message::Heartbeat {
                     seq: self.seq,
                     pong: false,
+                    deep: self.deep,
                 },
             );
         }
         ctx.set_timer(self.interval, Timer::Monitor(MonitorTimer::Probe));
     }
 
-    /// A target answered a probe.
-    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId) {
+    /// A target answered probe number `seq`.
+    pub fn on_pong(&mut self, ctx: &mut Ctx, from: NodeId, seq: u64) {
         let Some(i) = self.targets.iter().position(|&w| w == from) else {
             return;
         };
+        if self.deep && !self.answered_in_time(ctx.local, seq) {
+            return; // a failed deep check
+        }
         self.detectors[i].heartbeat(ctx.local);
         self.heard[i] = self.heard[i].wrapping_add(1);
         self.clear(ctx, i);
@@ -155,6 +175,20 @@ impl Prober {
                 }),
             );
         }
+    }
+
+    /// Whether probe `seq`, answered at `now`, was answered within the
+    /// fixed timeout. Rounds go out every `interval` exactly, so probe
+    /// `seq` left `(self.seq - seq)` intervals before the latest round.
+    fn answered_in_time(&self, now: LocalTime, seq: u64) -> bool {
+        let DetectorConfig::FixedTimeout { timeout } = self.detector else {
+            return true;
+        };
+        let rounds_before = self.seq.saturating_sub(seq);
+        let since_latest = now.since(self.last_sent).as_nanos();
+        let age =
+            since_latest.saturating_add(rounds_before.saturating_mul(self.interval.as_nanos()));
+        age <= timeout.as_nanos()
     }
 
     /// Handles one of its timers.

@@ -51,6 +51,16 @@ struct JobSlot {
     job: Option<Job>,
 }
 
+/// What waits in the queue for a worker.
+#[derive(Clone, Copy, Debug)]
+enum Queued {
+    /// The request in this job slot.
+    Job(u32),
+    /// A deep health check from `from` (see `HealthConfig::deep`): answered
+    /// when a worker takes it, without using the worker.
+    Probe { from: NodeId, seq: u64 },
+}
+
 /// A service node.
 pub struct Service {
     config: ServiceConfig,
@@ -60,7 +70,7 @@ pub struct Service {
     slow: f64,
     slots: Vec<JobSlot>,
     free: Vec<u32>,
-    queue: VecDeque<u32>,
+    queue: VecDeque<Queued>,
     busy: u32,
     keys: KeyStore,
     overall_limit: Option<TokenBucket>,
@@ -102,7 +112,7 @@ impl Service {
         self.busy
     }
 
-    /// Requests waiting for a worker.
+    /// Requests (and deep health checks) waiting for a worker.
     pub fn queue_len(&self) -> usize {
         self.queue.len()
     }
@@ -129,11 +139,32 @@ impl Service {
     /// Gives queued requests to idle workers.
     fn start_queued(&mut self, ctx: &mut Ctx) {
         while self.busy < self.config.workers {
-            let Some(next) = self.queue.pop_front() else {
-                break;
-            };
-            self.begin_work(ctx, next);
+            match self.queue.pop_front() {
+                Some(Queued::Job(slot)) => self.begin_work(ctx, slot),
+                Some(Queued::Probe { from, seq }) => ctx.send(from, Message::pong(seq)),
+                None => break,
+            }
         }
+    }
+
+    /// A deep health check from `from`: answered at once when a worker is
+    /// free, else when a worker takes it from the queue, behind the
+    /// requests already waiting; never answered when the queue is full
+    /// (the balancer's detector counts that as a failed check).
+    pub fn on_deep_probe(&mut self, ctx: &mut Ctx, from: NodeId, seq: u64) {
+        if self.busy < self.config.workers {
+            ctx.send(from, Message::pong(seq));
+        } else if self.queue.len() < self.queue_capacity() {
+            self.queue.push_back(Queued::Probe { from, seq });
+            ctx.levels(u64::from(self.busy), self.queue.len() as u64);
+        }
+    }
+
+    /// Most requests the queue holds.
+    fn queue_capacity(&self) -> usize {
+        self.config
+            .queue_capacity
+            .map_or(HARD_QUEUE_LIMIT, |c| c as usize)
     }
 
     /// Routes requests between versions as `routing` says; the service's
@@ -204,7 +235,7 @@ impl Service {
         if self.busy < self.config.workers {
             self.begin_work(ctx, slot);
         } else {
-            self.queue.push_back(slot);
+            self.queue.push_back(Queued::Job(slot));
         }
         ctx.levels(u64::from(self.busy), self.queue.len() as u64);
     }
@@ -263,11 +294,7 @@ impl Service {
         {
             return Some(Failure::Shed);
         }
-        let capacity = self
-            .config
-            .queue_capacity
-            .map_or(HARD_QUEUE_LIMIT, |c| c as usize);
-        if self.busy >= self.config.workers && queued >= capacity {
+        if self.busy >= self.config.workers && queued >= self.queue_capacity() {
             return Some(Failure::Rejected);
         }
         None
@@ -539,7 +566,12 @@ impl Service {
 
     /// A crash: queued and running work is lost, remembered keys too.
     pub fn crash(&mut self, ctx: &mut Ctx) {
-        let lost = u64::from(self.busy) + self.queue.len() as u64;
+        let queued_jobs = self
+            .queue
+            .iter()
+            .filter(|q| matches!(q, Queued::Job(_)))
+            .count();
+        let lost = u64::from(self.busy) + queued_jobs as u64;
         let me = ctx.me.index();
         ctx.rec().lost_in_crash(me, lost);
         for s in &mut self.slots {
