@@ -94,3 +94,23 @@ fn changing_one_link_leaves_arrivals_unchanged() {
         "but not when users sent requests"
     );
 }
+
+/// The fuzzer's seed inputs (`fuzz/seeds/`) are meant to be valid
+/// scenarios that reach the newer node kinds: each loads, runs, and runs
+/// to the same JSON twice.
+#[test]
+fn every_fuzz_seed_is_a_valid_scenario_that_runs_deterministically() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let config = faultlab::scenario::load_file(&path)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .config;
+        let a = report::to_json(&Simulation::new(config.clone()).run());
+        let b = report::to_json(&Simulation::new(config).run());
+        assert_eq!(a, b, "{} is not deterministic", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 6, "{seen} seeds");
+}
