@@ -12,6 +12,12 @@ use crate::sim::config::{NodeId, NodeKind, SimConfig};
 const LAYER_GAP: f32 = 190.0;
 /// Vertical distance between nodes of one layer (world units).
 const ROW_GAP: f32 = 120.0;
+/// Most nodes a layer stacks in one column; a larger layer of single nodes
+/// (a wide fan-out) wraps into several columns, so the graph still fits
+/// the view at a readable zoom.
+const MAX_ROWS: usize = 6;
+/// Horizontal distance between the columns of a wrapped layer.
+const WRAP_GAP: f32 = 140.0;
 
 /// What a node is drawn as. The engine knows clients, services, caches and
 /// queues; gateways, databases and replicas are services recognised by
@@ -230,6 +236,21 @@ pub fn layered_layout(graph: &DiGraph<NodeId, ()>) -> Vec<Pos2> {
             .iter()
             .map(|&(_, _, c)| GroupShape::of(groups[c].len()))
             .collect();
+        let singles = keyed.iter().all(|&(_, _, c)| groups[c].len() == 1);
+        if singles && keyed.len() > MAX_ROWS {
+            let nodes: Vec<usize> = keyed
+                .iter()
+                .map(|&(_, _, c)| groups[c][0].index())
+                .collect();
+            let half_width = wrapped_half_width(nodes.len());
+            if x > 0.0 || previous_half_width > 0.0 {
+                x += previous_half_width + half_width;
+            }
+            place_wrapped(&nodes, x, &mut out);
+            x += LAYER_GAP;
+            previous_half_width = half_width;
+            continue;
+        }
         let half_width = shapes.iter().map(|s| s.radius).fold(0.0, f32::max);
         if x > 0.0 || previous_half_width > 0.0 {
             x += previous_half_width + half_width;
@@ -248,6 +269,35 @@ pub fn layered_layout(graph: &DiGraph<NodeId, ()>) -> Vec<Pos2> {
         previous_half_width = half_width;
     }
     out
+}
+
+/// Columns a layer of `n` single nodes wraps into (one when it fits).
+fn wrapped_columns(n: usize) -> usize {
+    n.div_ceil(MAX_ROWS).max(1)
+}
+
+/// Half the width a layer of `n` single nodes takes, wrapped.
+fn wrapped_half_width(n: usize) -> f32 {
+    (wrapped_columns(n) - 1) as f32 * WRAP_GAP / 2.0
+}
+
+/// Places the single nodes `nodes` (in their layer's order) row by row
+/// into columns centred on `x`, each column shifted down by a fraction of a
+/// row from the one before, so an arrow from the layer before to a far
+/// column passes between the nearer columns' nodes rather than through them.
+fn place_wrapped(nodes: &[usize], x: f32, out: &mut [Pos2]) {
+    let columns = wrapped_columns(nodes.len());
+    let rows = nodes.len().div_ceil(columns);
+    let left = x - wrapped_half_width(nodes.len());
+    let stagger = ROW_GAP / columns as f32;
+    let top = -((rows - 1) as f32 * ROW_GAP + (columns - 1) as f32 * stagger) / 2.0;
+    for (j, &v) in nodes.iter().enumerate() {
+        let (row, column) = (j / columns, j % columns);
+        out[v] = pos2(
+            left + column as f32 * WRAP_GAP,
+            top + row as f32 * ROW_GAP + column as f32 * stagger,
+        );
+    }
 }
 
 /// How a group of mutually calling nodes is drawn: one node at its centre,
@@ -323,6 +373,38 @@ mod tests {
         assert_eq!(p[1].x, p[2].x);
         assert!((p[1].y - p[2].y).abs() >= ROW_GAP - 0.1);
         assert!((p[2].y - p[3].y).abs() >= ROW_GAP - 0.1);
+    }
+
+    #[test]
+    fn a_wide_fan_out_wraps_into_columns_no_taller_than_max_rows() {
+        // 0 calls 20 nodes; 1..=20 form one layer.
+        let edges: Vec<(u32, u32)> = (1..=20).map(|i| (0, i)).collect();
+        let g = chain(&edges, 21);
+        let p = layered_layout(&g);
+        let fan = &p[1..=20];
+        let (top, bottom) = fan
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(t, b), q| (t.min(q.y), b.max(q.y)));
+        assert!(
+            bottom - top <= MAX_ROWS as f32 * ROW_GAP,
+            "{}",
+            bottom - top
+        );
+        assert!(fan.iter().all(|q| q.x > p[0].x + LAYER_GAP / 2.0));
+        for a in 0..20 {
+            for b in a + 1..20 {
+                let d = fan[a] - fan[b];
+                // Apart by a column or by most of a row.
+                assert!(
+                    d.x.abs() >= WRAP_GAP - 0.1 || d.y.abs() >= ROW_GAP - 0.1,
+                    "{a} {b}"
+                );
+            }
+        }
+        // A layer that fits stays one column.
+        let g = chain(&[(0, 1), (0, 2), (0, 3)], 4);
+        let p = layered_layout(&g);
+        assert!(p[1].x == p[2].x && p[2].x == p[3].x);
     }
 
     #[test]
