@@ -703,7 +703,10 @@ impl Simulation {
     }
 
     /// Traffic on every caller → callee edge of the topology over the last
-    /// closed window, in the order the callers list their calls.
+    /// closed window, in the order the callers list their calls. A store
+    /// client follows redirects to the leader, which its file does not
+    /// name: its edges to other nodes are listed too (after the file's
+    /// edges) while they carried operations in that window.
     pub fn edge_views(&self) -> Vec<EdgeView> {
         let mut edges = Vec::new();
         for (i, n) in self.config.nodes.iter().enumerate() {
@@ -727,6 +730,22 @@ impl Simulation {
                     attempts,
                     failures,
                 });
+            }
+        }
+        for (i, n) in self.config.nodes.iter().enumerate() {
+            let NodeKind::StoreClient(c) = &n.kind else {
+                continue;
+            };
+            for to in (0..self.config.nodes.len()).filter(|&j| j != i && j != c.target.index()) {
+                let (attempts, failures) = self.recorder.last_edge(i, to);
+                if attempts + failures > 0 {
+                    edges.push(EdgeView {
+                        from: NodeId(i as u32),
+                        to: NodeId(to as u32),
+                        attempts,
+                        failures,
+                    });
+                }
             }
         }
         edges

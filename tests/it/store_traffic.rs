@@ -229,3 +229,45 @@ fn a_monitors_links_count_its_probes() {
             .any(|e| e.from.index() == x && e.attempts_per_s > 0.0)
     );
 }
+
+/// A Raft store client follows redirects to the leader, a node its file
+/// does not name. The window shows that traffic: in every window from 2 s
+/// on (the first redirect is long past), the client's edges carry exactly
+/// its own operations per second, on the edge to the leader.
+#[test]
+fn a_redirected_store_clients_traffic_is_drawn_to_the_leader() {
+    let src = r#"Scenario(
+        version: 1,
+        duration: "6s",
+        nodes: {
+            "app": StoreClient(target: "n3", open: Poisson(per_second: 100), keys: Uniform(n: 10),
+                               writes: 0.5, timeout: "1s"),
+            "n1": Raft(peers: ["n2", "n3"], heartbeat: "20ms", election_min: "50ms", election_max: "60ms"),
+            "n2": Raft(peers: ["n1", "n3"]),
+            "n3": Raft(peers: ["n1", "n2"]),
+        },
+        default_link: Link(latency: Uniform(min: "1ms", max: "4ms")),
+    )"#;
+    let mut s = Session::new(config(src, 3));
+    s.command(Command::Play);
+    let [app, n1] = ids(&s, ["app", "n1"]);
+    s.advance_by(SimDuration::from_secs(1));
+    for second in 2..=5 {
+        s.advance_by(SimDuration::from_secs(1));
+        let snap = s.snapshot();
+        let out: Vec<_> = snap
+            .edges
+            .iter()
+            .filter(|e| e.from.index() == app && e.attempts_per_s > 0.0)
+            .collect();
+        let own = snap.nodes[app].arrivals_per_s;
+        assert!(own > 50.0, "{own}/s at {second} s");
+        let total: f64 = out.iter().map(|e| e.attempts_per_s).sum();
+        assert_eq!(total, own, "at {second} s: {out:?}");
+        assert!(
+            out.iter()
+                .any(|e| e.to.index() == n1 && e.attempts_per_s == own),
+            "at {second} s: {out:?}"
+        );
+    }
+}
