@@ -600,10 +600,15 @@ fn node_tooltip(ui: &mut Ui, name: &str, role: Role, s: &crate::live::NodeState)
             s.utilization * 100.0
         ));
     }
-    ui.label(format!(
-        "queue {} · {:.1} arrivals/s",
-        s.queued, s.arrivals_per_s
-    ));
+    if role == Role::Client {
+        // A client has no queue; its "arrivals" are the requests it issues.
+        ui.label(format!("issues {:.1} requests/s", s.arrivals_per_s));
+    } else if role != Role::Monitor {
+        ui.label(format!(
+            "queue {} · {:.1} arrivals/s",
+            s.queued, s.arrivals_per_s
+        ));
+    }
     ui.label(format!(
         "{:.2}% of answers failed",
         s.error_fraction * 100.0
