@@ -67,3 +67,27 @@ fn time_to_detect_a_crash_is_exact() {
         );
     }
 }
+
+/// A node that never answers is still suspected: "x" crashes at 0 s, after
+/// the monitor's first probe went out and 1 ms before it would arrive, so
+/// no answer ever comes. A fixed timeout counts the monitor's start as the
+/// last time it heard x, so it suspects x the timeout (300 ms, and 1 ns)
+/// after the start.
+#[test]
+fn a_node_that_never_answers_is_suspected_a_timeout_after_the_start() {
+    let src = r#"Scenario(duration: "2s", nodes: {
+        "m": Monitor(watch: ["x", "y"], interval: "100ms", detector: FixedTimeout(timeout: "300ms")),
+        "x": Service(workers: 1, work: Constant("1ms")),
+        "y": Service(workers: 1, work: Constant("1ms")),
+    },
+    default_link: Link(latency: "1ms"),
+    timeline: [At("0s", Crash("x"))])"#;
+    let d = run(src, 1).detection.unwrap();
+    assert_eq!((d.crashes_watched, d.detections), (1, 1), "{d:?}");
+    assert!(
+        (d.mean_time_to_detect_ms - 300.0).abs() < 1e-3,
+        "{}",
+        d.mean_time_to_detect_ms
+    );
+    assert_eq!(d.false_suspicions, 0);
+}

@@ -39,6 +39,9 @@ pub struct Prober {
     suspected: Vec<bool>,
     heard: Vec<u32>,
     seq: u64,
+    /// The first probe number of this run of the prober (numbers go on
+    /// across a restart, so an answer to an older probe is told apart).
+    first_seq: u64,
     /// When (local time) the latest round of probes went out.
     last_sent: LocalTime,
     /// Count each probe on the link it takes (a monitor, whose links carry
@@ -58,6 +61,7 @@ impl Prober {
             suspected: vec![false; n],
             heard: vec![0; n],
             seq: 0,
+            first_seq: 1,
             last_sent: LocalTime(0),
             counted_on_links: false,
             deep: false,
@@ -110,12 +114,14 @@ impl Prober {
     }
 
     /// Forgets everything, probes at once and starts the timers (at the
-    /// start and after a restart). Suspicions it held end.
+    /// start and after a restart). Suspicions it held end. With a fixed
+    /// timeout the start counts as the last time each target was heard,
+    /// so one that never answers is suspected a timeout later.
     pub fn start(&mut self, ctx: &mut Ctx) {
         for i in 0..self.targets.len() {
             self.clear(ctx, i);
         }
-        let (counted, deep) = (self.counted_on_links, self.deep);
+        let (counted, deep, seq) = (self.counted_on_links, self.deep, self.seq);
         *self = Prober::new(
             std::mem::take(&mut self.targets),
             self.interval,
@@ -123,9 +129,18 @@ impl Prober {
         );
         self.counted_on_links = counted;
         self.deep = deep;
+        self.seq = seq;
+        self.first_seq = seq + 1;
         self.probe(ctx);
-        if let DetectorConfig::PhiAccrual { .. } = self.detector {
-            ctx.set_timer(self.check_every(), Timer::Monitor(MonitorTimer::Check));
+        match self.detector {
+            DetectorConfig::PhiAccrual { .. } => {
+                ctx.set_timer(self.check_every(), Timer::Monitor(MonitorTimer::Check));
+            }
+            DetectorConfig::FixedTimeout { .. } => {
+                for i in 0..self.targets.len() {
+                    self.await_silence(ctx, i);
+                }
+            }
         }
     }
 
@@ -165,6 +180,12 @@ impl Prober {
         self.detectors[i].heartbeat(ctx.local);
         self.heard[i] = self.heard[i].wrapping_add(1);
         self.clear(ctx, i);
+        self.await_silence(ctx, i);
+    }
+
+    /// With a fixed timeout: suspects target `i` unless it is heard from
+    /// again within the timeout from now.
+    fn await_silence(&mut self, ctx: &mut Ctx, i: usize) {
         if let DetectorConfig::FixedTimeout { timeout } = self.detector {
             // Fires just after the timeout: suspicion needs silence > timeout.
             ctx.set_timer(
@@ -179,12 +200,16 @@ impl Prober {
 
     /// Whether probe `seq`, answered at `now`, was answered within the
     /// fixed timeout. Rounds go out every `interval` exactly, so probe
-    /// `seq` left `(self.seq - seq)` intervals before the latest round.
+    /// `seq` left `(self.seq - seq)` intervals before the latest round. An
+    /// answer to a probe sent before the prober (re)started is not in time.
     fn answered_in_time(&self, now: LocalTime, seq: u64) -> bool {
         let DetectorConfig::FixedTimeout { timeout } = self.detector else {
             return true;
         };
-        let rounds_before = self.seq.saturating_sub(seq);
+        if seq < self.first_seq || seq > self.seq {
+            return false;
+        }
+        let rounds_before = self.seq - seq;
         let since_latest = now.since(self.last_sent).as_nanos();
         let age =
             since_latest.saturating_add(rounds_before.saturating_mul(self.interval.as_nanos()));
