@@ -232,10 +232,6 @@ pub fn layered_layout(graph: &DiGraph<NodeId, ()>) -> Vec<Pos2> {
             .map(|&c| (key(c), groups[c][0].index(), c))
             .collect();
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let shapes: Vec<GroupShape> = keyed
-            .iter()
-            .map(|&(_, _, c)| GroupShape::of(groups[c].len()))
-            .collect();
         let singles = keyed.iter().all(|&(_, _, c)| groups[c].len() == 1);
         if singles && keyed.len() > MAX_ROWS {
             let nodes: Vec<usize> = keyed
@@ -251,6 +247,10 @@ pub fn layered_layout(graph: &DiGraph<NodeId, ()>) -> Vec<Pos2> {
             previous_half_width = half_width;
             continue;
         }
+        let shapes: Vec<GroupShape> = keyed
+            .iter()
+            .map(|&(_, _, c)| GroupShape::of(groups[c].len()))
+            .collect();
         let half_width = shapes.iter().map(|s| s.radius).fold(0.0, f32::max);
         if x > 0.0 || previous_half_width > 0.0 {
             x += previous_half_width + half_width;

@@ -278,13 +278,9 @@ impl Pool {
         s.forward.as_mut()
     }
 
-    /// Gives back what forward `token` holds on its replicas (its attempt's
-    /// and its hedge's places in `outstanding`).
-    fn release(&mut self, token: u64) {
-        let Some(f) = self.forward_mut(token) else {
-            return;
-        };
-        let held = [Some(f.replica), f.hedge.take()];
+    /// Gives back a forward's places in `outstanding`: its attempt's
+    /// replica and its hedge's, if any.
+    fn give_back(&mut self, held: [Option<u32>; 2]) {
         for r in held.into_iter().flatten() {
             let r = &mut self.replicas[r as usize];
             r.outstanding = r.outstanding.saturating_sub(1);
@@ -387,10 +383,7 @@ impl Pool {
         let duration = ctx.since(forward.stamp);
         let me = ctx.me.index();
         ctx.rec().answered(me, duration, outcome.result.is_ok());
-        for r in [Some(forward.replica), forward.hedge].into_iter().flatten() {
-            let r = &mut self.replicas[r as usize];
-            r.outstanding = r.outstanding.saturating_sub(1);
-        }
+        self.give_back([Some(forward.replica), forward.hedge]);
         // The replica whose answer (or last failure) decided the call.
         let i = outcome.edge;
         let r = &mut self.replicas[i];
@@ -473,12 +466,12 @@ impl Reroute for Pool {
     /// replica and picks where the retry goes (another replica that takes
     /// requests, if any).
     fn retry(&mut self, ctx: &mut Ctx, token: u64, failed: usize) -> usize {
-        if self.forward_mut(token).is_some() {
-            self.release(token);
-        } else {
-            let r = &mut self.replicas[failed];
-            r.outstanding = r.outstanding.saturating_sub(1);
-        }
+        let held = self
+            .forward_mut(token)
+            .map_or([Some(failed as u32), None], |f| {
+                [Some(f.replica), f.hedge.take()]
+            });
+        self.give_back(held);
         self.replicas[failed].consecutive_failures += 1;
         self.maybe_eject(ctx, failed);
         let to = self.pick((failed + 1) % self.replicas.len(), Some(failed));
