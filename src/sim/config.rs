@@ -52,6 +52,30 @@ impl SimConfig {
             .position(|n| n.name == name)
             .map(|i| NodeId(i as u32))
     }
+
+    /// Every caller → callee edge the file names, in node order and, within
+    /// a node, in the order it lists them: a client's target, a service's
+    /// calls, a cache's backing store, a queue's consumer, a store client's
+    /// target, a replica's or Raft node's peers, a monitor's watched nodes
+    /// and a balancer's pool.
+    pub fn call_edges(&self) -> Vec<(NodeId, NodeId)> {
+        let mut out = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let from = NodeId(i as u32);
+            match &n.kind {
+                NodeKind::Client(c) => out.push((from, c.target)),
+                NodeKind::Service(s) => out.extend(s.calls.iter().map(|c| (from, c.to))),
+                NodeKind::Cache(c) => out.push((from, c.backing.to)),
+                NodeKind::Queue(q) => out.push((from, q.consumer)),
+                NodeKind::StoreClient(c) => out.push((from, c.target)),
+                NodeKind::Replica(r) => out.extend(r.peers.iter().map(|&to| (from, to))),
+                NodeKind::Raft(r) => out.extend(r.peers.iter().map(|&to| (from, to))),
+                NodeKind::Monitor(m) => out.extend(m.watch.iter().map(|&to| (from, to))),
+                NodeKind::Balancer(b) => out.extend(b.pool.iter().map(|&to| (from, to))),
+            }
+        }
+        out
+    }
 }
 
 /// One node: its name, what it does, and its clock.

@@ -708,30 +708,17 @@ impl Simulation {
     /// name: its edges to other nodes are listed too (after the file's
     /// edges) while they carried operations in that window.
     pub fn edge_views(&self) -> Vec<EdgeView> {
-        let mut edges = Vec::new();
-        for (i, n) in self.config.nodes.iter().enumerate() {
-            let from = NodeId(i as u32);
-            let callees: Vec<NodeId> = match &n.kind {
-                NodeKind::Client(c) => vec![c.target],
-                NodeKind::Service(s) => s.calls.iter().map(|c| c.to).collect(),
-                NodeKind::Cache(c) => vec![c.backing.to],
-                NodeKind::Queue(q) => vec![q.consumer],
-                NodeKind::StoreClient(c) => vec![c.target],
-                NodeKind::Replica(r) => r.peers.clone(),
-                NodeKind::Raft(r) => r.peers.clone(),
-                NodeKind::Monitor(m) => m.watch.clone(),
-                NodeKind::Balancer(b) => b.pool.clone(),
-            };
-            for to in callees {
+        let mut edges: Vec<EdgeView> = (self.config.call_edges().into_iter())
+            .map(|(from, to)| {
                 let (attempts, failures) = self.recorder.last_edge(from.index(), to.index());
-                edges.push(EdgeView {
+                EdgeView {
                     from,
                     to,
                     attempts,
                     failures,
-                });
-            }
-        }
+                }
+            })
+            .collect();
         for (i, n) in self.config.nodes.iter().enumerate() {
             let NodeKind::StoreClient(c) = &n.kind else {
                 continue;

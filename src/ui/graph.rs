@@ -110,7 +110,7 @@ impl GraphView {
             return;
         }
         let edges: Vec<(NodeId, NodeId)> = if snapshot.edges.is_empty() {
-            super::topology::config_edges(&snapshot.scenario)
+            snapshot.scenario.call_edges()
         } else {
             snapshot.edges.iter().map(|e| (e.from, e.to)).collect()
         };

@@ -119,27 +119,6 @@ impl Topology {
     }
 }
 
-/// Every caller → callee pair named by the configuration: a client's
-/// target, a service's calls, a cache's backing service, a queue's consumer, a balancer's pool.
-pub fn config_edges(config: &SimConfig) -> Vec<(NodeId, NodeId)> {
-    let mut out = Vec::new();
-    for (i, n) in config.nodes.iter().enumerate() {
-        let from = NodeId(i as u32);
-        match &n.kind {
-            NodeKind::Client(c) => out.push((from, c.target)),
-            NodeKind::Service(s) => out.extend(s.calls.iter().map(|c| (from, c.to))),
-            NodeKind::Cache(c) => out.push((from, c.backing.to)),
-            NodeKind::Queue(q) => out.push((from, q.consumer)),
-            NodeKind::StoreClient(c) => out.push((from, c.target)),
-            NodeKind::Replica(r) => out.extend(r.peers.iter().map(|&p| (from, p))),
-            NodeKind::Raft(r) => out.extend(r.peers.iter().map(|&p| (from, p))),
-            NodeKind::Monitor(m) => out.extend(m.watch.iter().map(|&w| (from, w))),
-            NodeKind::Balancer(b) => out.extend(b.pool.iter().map(|&to| (from, to))),
-        }
-    }
-    out
-}
-
 fn role_of(config: &SimConfig, graph: &DiGraph<NodeId, ()>, i: usize) -> Role {
     let node = &config.nodes[i];
     match node.kind {
