@@ -251,3 +251,60 @@ impl Prober {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Recorder;
+    use crate::metrics::recorder::NodeRole;
+    use crate::sim::config::SloConfig;
+    use crate::sim::node::Outbox;
+    use crate::sim::time::SimTime;
+
+    const PROBER: NodeId = NodeId(0);
+    const TARGET: NodeId = NodeId(1);
+
+    /// Runs `f` on the prober as its node would at `ms` milliseconds.
+    fn at(ms: u64, rec: &mut Recorder, f: impl FnOnce(&mut Ctx)) {
+        let now = SimTime(ms * 1_000_000);
+        rec.advance(now);
+        let mut out = Outbox::default();
+        let mut ctx = Ctx::new(now, LocalTime(now.0 as i64), PROBER, &mut out, rec);
+        f(&mut ctx);
+    }
+
+    /// A deep check's answer counts only when it belongs to this run of the
+    /// prober: after a restart, an answer to a probe sent before it is
+    /// ignored even though it would be in time by the probe numbers alone.
+    #[test]
+    fn after_a_restart_an_answer_to_an_older_probe_is_not_a_heartbeat() {
+        let mut rec = Recorder::new(
+            vec![
+                ("balancer".to_string(), NodeRole::Client),
+                ("replica".to_string(), NodeRole::Service { workers: 1 }),
+            ],
+            SimDuration::from_secs(1),
+            SloConfig::default(),
+            SimDuration::from_secs(60),
+        );
+        let detector = DetectorConfig::FixedTimeout {
+            timeout: SimDuration::from_millis(300),
+        };
+        let mut prober =
+            Prober::new(vec![TARGET], SimDuration::from_millis(100), detector).deep(true);
+        let heard = |p: &Prober, ms: u64| p.peers(LocalTime(ms as i64 * 1_000_000))[0].heard_ms_ago;
+
+        at(0, &mut rec, |ctx| prober.start(ctx)); // probe 1
+        at(50, &mut rec, |ctx| prober.start(ctx)); // restarted: probe 2
+        // Probe 1's answer, 60 ms after it left: 110 ms old by the probe
+        // numbers (one round before the latest), within the 300 ms timeout.
+        at(60, &mut rec, |ctx| prober.on_pong(ctx, TARGET, 1));
+        assert_eq!(
+            heard(&prober, 60),
+            None,
+            "an answer from before the restart"
+        );
+        at(70, &mut rec, |ctx| prober.on_pong(ctx, TARGET, 2));
+        assert_eq!(heard(&prober, 70), Some(0.0), "this run's own probe");
+    }
+}
