@@ -12,6 +12,10 @@ use crate::sim::config::{NodeId, NodeKind, SimConfig};
 const LAYER_GAP: f32 = 190.0;
 /// Vertical distance between nodes of one layer (world units).
 const ROW_GAP: f32 = 120.0;
+/// Distance between neighbours on a ring of mutually calling nodes: wider
+/// than `ROW_GAP`, because a ring's nodes sit side by side as well as one
+/// above another, and each has its zone above it and its state below.
+const RING_GAP: f32 = 170.0;
 /// Most nodes a layer stacks in one column; a larger layer of single nodes
 /// (a wide fan-out) wraps into several columns, so the graph still fits
 /// the view at a readable zoom.
@@ -280,7 +284,7 @@ fn place_wrapped(nodes: &[usize], x: f32, out: &mut [Pos2]) {
 }
 
 /// How a group of mutually calling nodes is drawn: one node at its centre,
-/// two in a column, more on a ring whose neighbours are `ROW_GAP` apart.
+/// two in a column, more on a ring whose neighbours are `RING_GAP` apart.
 struct GroupShape {
     /// The ring's radius (0 for one or two nodes).
     radius: f32,
@@ -300,7 +304,7 @@ impl GroupShape {
                 column: ROW_GAP,
             },
             k => GroupShape {
-                radius: ROW_GAP / (2.0 * (std::f32::consts::PI / k as f32).sin()),
+                radius: RING_GAP / (2.0 * (std::f32::consts::PI / k as f32).sin()),
                 column: 0.0,
             },
         }
@@ -409,14 +413,14 @@ mod tests {
         let p = layered_layout(&g);
         let ring = &p[2..7];
         // Every replica is right of both clients, on one circle, and
-        // neighbours on it are ROW_GAP apart.
+        // neighbours on it are RING_GAP apart.
         assert!(ring.iter().all(|r| r.x > p[0].x && r.x > p[1].x));
         let centre = ring.iter().fold(egui::Vec2::ZERO, |a, r| a + r.to_vec2()) / 5.0;
         let radius = (ring[0].to_vec2() - centre).length();
         for (i, r) in ring.iter().enumerate() {
             assert!(((r.to_vec2() - centre).length() - radius).abs() < 0.01);
             let next = ring[(i + 1) % 5];
-            assert!(((next - *r).length() - ROW_GAP).abs() < 0.01);
+            assert!(((next - *r).length() - RING_GAP).abs() < 0.01);
         }
         // No replica sits on the straight line between two others.
         for a in 0..5 {
