@@ -483,10 +483,18 @@ impl Caller {
         } else {
             call.last_sent
         };
-        let edge = &mut self.edges[at];
-        if let Some(HedgeConfig::Percentile(p)) = edge.policy.hedge {
-            edge.tracker.record(ctx.local.since(sent), p);
+        // A hedged call's answer measures its original attempt (exactly, or
+        // censored when the hedge won), so it is the original edge's sample
+        // even when a balancer sent the hedge to another replica.
+        let tracked = if call.hedged {
+            usize::from(call.edge)
+        } else {
+            at
+        };
+        if let Some(HedgeConfig::Percentile(p)) = self.edges[tracked].policy.hedge {
+            self.edges[tracked].tracker.record(ctx.local.since(sent), p);
         }
+        let edge = &mut self.edges[at];
         let success = result.is_ok();
         if let Some(b) = edge.breaker.as_mut() {
             b.record(ctx.local, success, std::mem::take(&mut call.probe));
@@ -753,6 +761,13 @@ pub fn backoff(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::Recorder;
+    use crate::metrics::recorder::NodeRole;
+    use crate::sim::clock::LocalTime;
+    use crate::sim::config::{Priority, SloConfig};
+    use crate::sim::message::{Message, Op, RootId, Served, SpanId};
+    use crate::sim::node::Outbox;
+    use crate::sim::time::SimTime;
 
     #[test]
     fn call_ids_round_trip() {
@@ -771,6 +786,115 @@ mod tests {
             .map(|n| backoff(b, Jitter::None, n, 0, &mut rng).as_nanos() / 1_000_000)
             .collect();
         assert_eq!(waits, [10, 20, 40, 50]);
+    }
+
+    /// Sends every hedge to edge 1, as a balancer sends it to another replica.
+    struct HedgeToSecond;
+
+    impl Reroute for HedgeToSecond {
+        fn retry(&mut self, _: &mut Ctx, _: u64, failed: usize) -> usize {
+            failed
+        }
+
+        fn hedge(&mut self, _: &mut Ctx, _: u64, _: usize) -> usize {
+            1
+        }
+    }
+
+    /// Runs `f` as node 0 at `ms` milliseconds; gives its result and what it sent and set.
+    fn at<R>(ms: u64, rec: &mut Recorder, f: impl FnOnce(&mut Ctx) -> R) -> (R, Outbox) {
+        let now = SimTime(ms * 1_000_000);
+        rec.advance(now);
+        let mut out = Outbox::default();
+        let mut ctx = Ctx::new(now, LocalTime(now.0 as i64), NodeId(0), &mut out, rec);
+        let result = f(&mut ctx);
+        (result, out)
+    }
+
+    /// The id of the one request in `out`, and where it went.
+    fn sent_request(out: &Outbox) -> (NodeId, CallId) {
+        match out.sends.as_slice() {
+            [(to, Message::Request(r))] => (*to, r.call),
+            other => panic!("expected one request, got {other:?}"),
+        }
+    }
+
+    /// A hedge that a balancer sent to another replica measures how long
+    /// the original attempt took (censored at the hedge's win), so the
+    /// sample belongs to the original's edge; the other replica's tracker
+    /// would otherwise learn the first replica's hedge delay.
+    #[test]
+    fn a_hedge_answered_on_another_edge_is_a_sample_of_the_original_edge() {
+        let mut rec = Recorder::new(
+            ["lb", "r1", "r2"]
+                .map(|n| (n.to_string(), NodeRole::Service { workers: 1 }))
+                .to_vec(),
+            SimDuration::from_secs(1),
+            SloConfig::default(),
+            SimDuration::from_secs(60),
+        );
+        let policy = PolicyConfig {
+            hedge: Some(HedgeConfig::Percentile(50.0)),
+            ..PolicyConfig::default()
+        };
+        let mut caller = Caller::new(
+            1,
+            "lb",
+            vec![
+                (NodeId(1), "r1".into(), policy.clone()),
+                (NodeId(2), "r2".into(), policy),
+            ],
+        );
+        let spec = CallSpec {
+            root: RootId(1),
+            key: 0,
+            op: Op::Read,
+            priority: Priority::Normal,
+            parent: SpanId(0),
+        };
+        let ok = |call| Reply {
+            call,
+            result: Ok(Served::default()),
+        };
+        // Edge 0 answers in 10 ms until its tracker has a threshold.
+        let mut t = 0;
+        for token in 0..u64::from(TRACKER_REFRESH) {
+            let (_, out) = at(t, &mut rec, |ctx| caller.start(ctx, 0, spec, token));
+            let (_, id) = sent_request(&out);
+            at(t + 10, &mut rec, |ctx| {
+                caller.on_reply_rerouting(ctx, ok(id), &mut HedgeToSecond)
+            });
+            t += 20;
+        }
+        assert_eq!(
+            caller.edges[0].tracker.threshold,
+            Some(SimDuration::from_millis(10))
+        );
+        // The next call is hedged after 10 ms to edge 1, which answers at 12 ms.
+        let (_, out) = at(t, &mut rec, |ctx| caller.start(ctx, 0, spec, 99));
+        let hedge = out
+            .timers
+            .iter()
+            .find_map(|&(delay, timer)| match timer {
+                Timer::Call(c) if c.kind == CallTimerKind::Hedge => Some((delay, c)),
+                _ => None,
+            })
+            .expect("a hedge timer");
+        assert_eq!(hedge.0, SimDuration::from_millis(10));
+        let (_, out) = at(t + 10, &mut rec, |ctx| {
+            caller.on_timer_rerouting(ctx, hedge.1, &mut HedgeToSecond)
+        });
+        let (to, id) = sent_request(&out);
+        assert_eq!(to, NodeId(2));
+        let (outcome, _) = at(t + 12, &mut rec, |ctx| {
+            caller.on_reply_rerouting(ctx, ok(id), &mut HedgeToSecond)
+        });
+        assert_eq!(outcome.map(|o| o.edge), Some(1));
+        assert!(caller.edges[1].tracker.samples.is_empty());
+        assert_eq!(
+            caller.edges[0].tracker.samples.last(),
+            Some(&SimDuration::from_millis(12).as_nanos())
+        );
     }
 
     #[test]
