@@ -104,7 +104,11 @@ pub fn show(
             0.0..=60_000.0,
             1.0,
         )
-        .on_hover_text("0: no latency bound");
+        .on_hover_text(
+            "p99 of the canary's own requests over a step, timed inside the service \
+             (queue, work and its downstream calls; the network to it is not counted). \
+             0: no latency bound.",
+        );
     });
     if picked != chosen {
         draft.version = Some(picked);
