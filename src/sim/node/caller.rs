@@ -763,11 +763,9 @@ mod tests {
     use super::*;
     use crate::metrics::Recorder;
     use crate::metrics::recorder::NodeRole;
-    use crate::sim::clock::LocalTime;
-    use crate::sim::config::{Priority, SloConfig};
-    use crate::sim::message::{Message, Op, RootId, Served, SpanId};
+    use crate::sim::config::SloConfig;
     use crate::sim::node::Outbox;
-    use crate::sim::time::SimTime;
+    use crate::sim::node::ctx::run_at;
 
     #[test]
     fn call_ids_round_trip() {
@@ -801,14 +799,9 @@ mod tests {
         }
     }
 
-    /// Runs `f` as node 0 at `ms` milliseconds; gives its result and what it sent and set.
+    /// Runs `f` as the caller's node (0) at `ms` milliseconds.
     fn at<R>(ms: u64, rec: &mut Recorder, f: impl FnOnce(&mut Ctx) -> R) -> (R, Outbox) {
-        let now = SimTime(ms * 1_000_000);
-        rec.advance(now);
-        let mut out = Outbox::default();
-        let mut ctx = Ctx::new(now, LocalTime(now.0 as i64), NodeId(0), &mut out, rec);
-        let result = f(&mut ctx);
-        (result, out)
+        run_at(ms, NodeId(0), rec, f)
     }
 
     /// The id of the one request in `out`, and where it went.

@@ -200,3 +200,21 @@ impl<'a> Ctx<'a> {
         self.rec.tracer_mut().is_some()
     }
 }
+
+/// Runs `f` as node `me` at `ms` milliseconds, with a perfect clock, for
+/// unit tests that drive one node's parts by hand; gives `f`'s result and
+/// what it sent and set.
+#[cfg(test)]
+pub(crate) fn run_at<R>(
+    ms: u64,
+    me: NodeId,
+    rec: &mut Recorder,
+    f: impl FnOnce(&mut Ctx) -> R,
+) -> (R, Outbox) {
+    let now = SimTime(ms * 1_000_000);
+    rec.advance(now);
+    let mut out = Outbox::default();
+    let mut ctx = Ctx::new(now, LocalTime(now.0 as i64), me, &mut out, rec);
+    let result = f(&mut ctx);
+    (result, out)
+}

@@ -258,19 +258,14 @@ mod tests {
     use crate::metrics::Recorder;
     use crate::metrics::recorder::NodeRole;
     use crate::sim::config::SloConfig;
-    use crate::sim::node::Outbox;
-    use crate::sim::time::SimTime;
+    use crate::sim::node::ctx::run_at;
 
     const PROBER: NodeId = NodeId(0);
     const TARGET: NodeId = NodeId(1);
 
     /// Runs `f` on the prober as its node would at `ms` milliseconds.
     fn at(ms: u64, rec: &mut Recorder, f: impl FnOnce(&mut Ctx)) {
-        let now = SimTime(ms * 1_000_000);
-        rec.advance(now);
-        let mut out = Outbox::default();
-        let mut ctx = Ctx::new(now, LocalTime(now.0 as i64), PROBER, &mut out, rec);
-        f(&mut ctx);
+        run_at(ms, PROBER, rec, f);
     }
 
     /// A deep check's answer counts only when it belongs to this run of the
