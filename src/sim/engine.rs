@@ -708,7 +708,10 @@ impl Simulation {
     /// name: its edges to other nodes are listed too (after the file's
     /// edges) while they carried operations in that window.
     pub fn edge_views(&self) -> Vec<EdgeView> {
-        let mut edges: Vec<EdgeView> = (self.config.call_edges().into_iter())
+        let mut edges: Vec<EdgeView> = self
+            .config
+            .call_edges()
+            .into_iter()
             .map(|(from, to)| {
                 let (attempts, failures) = self.recorder.last_edge(from.index(), to.index());
                 EdgeView {
