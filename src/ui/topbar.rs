@@ -314,8 +314,12 @@ fn slo_status(ui: &mut Ui, s: &Snapshot) {
     let slo = s.scenario.slo;
     let t = &s.totals;
     let finished = t.ok + t.failed;
-    let verdict = |ok: bool| {
-        if ok {
+    let waiting = ui.visuals().weak_text_color();
+    // Nothing measured yet reads as such, not as a perfect score.
+    let verdict = |measured: bool, ok: bool| {
+        if !measured {
+            ("○ no data yet", waiting)
+        } else if ok {
             ("● met", palette::SKY)
         } else {
             ("▲ missed", palette::VERMILLION)
@@ -342,25 +346,30 @@ fn slo_status(ui: &mut Ui, s: &Snapshot) {
         );
     ui.separator();
     let (value, name) = latency_at(t, slo.percentile);
-    let (word, color) = verdict(value <= slo.latency.as_millis_f64() || t.ok == 0);
+    let (word, color) = verdict(t.ok > 0, value <= slo.latency.as_millis_f64());
     ui.label(RichText::new(word).color(color).strong());
+    let measured_latency = if t.ok > 0 {
+        fmt_ms(value)
+    } else {
+        "—".into()
+    };
     ui.label(format!(
-        "{name} {} ≤ {}",
-        fmt_ms(value),
+        "{name} {measured_latency} ≤ {}",
         fmt_ms(slo.latency.as_millis_f64())
     ));
     ui.separator();
-    let (word, color) = verdict(t.availability >= slo.availability || finished == 0);
+    let (word, color) = verdict(finished > 0, t.availability >= slo.availability);
     ui.label(RichText::new(word).color(color).strong());
-    ui.label(
-        RichText::new(avail_text(t.availability))
-            .strong()
-            .size(15.0),
-    )
-    .on_hover_text(format!(
-        "{} of {} finished requests succeeded",
-        t.ok, finished
-    ));
+    let availability = if finished > 0 {
+        avail_text(t.availability)
+    } else {
+        "—".into()
+    };
+    ui.label(RichText::new(availability).strong().size(15.0))
+        .on_hover_text(format!(
+            "{} of {} finished requests succeeded",
+            t.ok, finished
+        ));
     ui.label(RichText::new(format!("SLO {}", pct(slo.availability))).strong());
 }
 

@@ -140,6 +140,21 @@ fn play_and_pause() {
     );
 }
 
+/// Before any request has finished, the SLO readings say there is nothing
+/// to judge yet instead of showing a perfect 100% and a 0 ms p99.
+#[test]
+fn the_slo_readings_wait_for_the_first_answers() {
+    let mut h = window();
+    assert_eq!(h.query_all_by_label("○ no data yet").count(), 2);
+    assert!(h.query_by_label("p99 — ≤ 100 ms").is_some());
+    assert!(h.query_by_label("● met").is_none());
+    click(&mut h, "▶ Play");
+    advance(&mut h, 2);
+    assert!(h.query_by_label("○ no data yet").is_none());
+    assert_eq!(h.query_all_by_label("● met").count(), 2);
+    assert!(h.query_by_label("100.00%").is_some());
+}
+
 #[test]
 fn crashing_the_database_makes_availability_fall() {
     let mut h = window();
