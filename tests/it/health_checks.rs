@@ -510,3 +510,24 @@ fn the_health_checks_example_quotes_its_slow_replica_figures() {
         );
     }
 }
+
+/// Deep checks wait in a service's queue but are not requests: the queue
+/// the service reports counts requests only. s1 takes one request a second
+/// for 500 ms, so no request ever waits (mean and longest queue 0), while
+/// about 50 deep checks queue behind each one.
+#[test]
+fn deep_checks_waiting_are_not_counted_in_the_queue() {
+    let src = r#"Scenario(name: "queued checks", duration: "5s",
+        nodes: {
+            "users": Client(open: Constant(per_second: 1), target: "lb"),
+            "lb": Balancer(pool: ["s1"], policy: Policy(timeout: "2s"),
+                           health: Health(every: "10ms", detector: FixedTimeout(timeout: "5s"), deep: true)),
+            "s1": Service(workers: 1, work: "500ms"),
+        },
+        default_link: Link(latency: "1ms"))"#;
+    let s = run(src, 1);
+    assert_eq!(s.requests.failed, 0, "{:?}", s.requests);
+    let s1 = &s.services["s1"];
+    assert!(s1.arrivals >= 4, "{} arrivals", s1.arrivals);
+    assert_eq!((s1.mean_queue, s1.max_queue), (0.0, 0), "{s1:?}");
+}

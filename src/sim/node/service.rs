@@ -71,6 +71,9 @@ pub struct Service {
     slots: Vec<JobSlot>,
     free: Vec<u32>,
     queue: VecDeque<Queued>,
+    /// Deep health checks among `queue`: they take places in it but are
+    /// not requests, so the queue reported to the observer leaves them out.
+    probes_queued: usize,
     busy: u32,
     keys: KeyStore,
     overall_limit: Option<TokenBucket>,
@@ -95,6 +98,7 @@ impl Service {
             slots: Vec::new(),
             free: Vec::new(),
             queue: VecDeque::new(),
+            probes_queued: 0,
             busy: 0,
             keys: KeyStore::new(config.key_ttl),
             overall_limit: config
@@ -112,9 +116,14 @@ impl Service {
         self.busy
     }
 
-    /// Requests (and deep health checks) waiting for a worker.
-    pub fn queue_len(&self) -> usize {
-        self.queue.len()
+    /// Requests waiting for a worker (not the deep health checks among them).
+    fn requests_queued(&self) -> usize {
+        self.queue.len() - self.probes_queued
+    }
+
+    /// Tells the observer how many workers are busy and requests wait.
+    fn report_levels(&self, ctx: &mut Ctx) {
+        ctx.levels(u64::from(self.busy), self.requests_queued() as u64);
     }
 
     /// The slow factor (1.0 is normal).
@@ -133,7 +142,7 @@ impl Service {
         change.apply_to(&mut self.config);
         ctx.workers(self.config.workers);
         self.start_queued(ctx);
-        ctx.levels(u64::from(self.busy), self.queue.len() as u64);
+        self.report_levels(ctx);
     }
 
     /// Gives queued requests to idle workers.
@@ -141,7 +150,10 @@ impl Service {
         while self.busy < self.config.workers {
             match self.queue.pop_front() {
                 Some(Queued::Job(slot)) => self.begin_work(ctx, slot),
-                Some(Queued::Probe { from, seq }) => ctx.send(from, Message::pong(seq)),
+                Some(Queued::Probe { from, seq }) => {
+                    self.probes_queued -= 1;
+                    ctx.send(from, Message::pong(seq));
+                }
                 None => break,
             }
         }
@@ -156,7 +168,7 @@ impl Service {
             ctx.send(from, Message::pong(seq));
         } else if self.queue.len() < self.queue_capacity() {
             self.queue.push_back(Queued::Probe { from, seq });
-            ctx.levels(u64::from(self.busy), self.queue.len() as u64);
+            self.probes_queued += 1;
         }
     }
 
@@ -237,7 +249,7 @@ impl Service {
         } else {
             self.queue.push_back(Queued::Job(slot));
         }
-        ctx.levels(u64::from(self.busy), self.queue.len() as u64);
+        self.report_levels(ctx);
     }
 
     /// Answers a repeat from the key store; false when the key is new or expired.
@@ -557,7 +569,7 @@ impl Service {
         ctx.rec().answered(me, duration, result.is_ok());
         self.busy -= 1;
         self.start_queued(ctx);
-        ctx.levels(u64::from(self.busy), self.queue.len() as u64);
+        self.report_levels(ctx);
     }
 
     fn remember(&mut self, now: LocalTime, root: RootId, result: Result<Served, Failure>) {
@@ -566,12 +578,7 @@ impl Service {
 
     /// A crash: queued and running work is lost, remembered keys too.
     pub fn crash(&mut self, ctx: &mut Ctx) {
-        let queued_jobs = self
-            .queue
-            .iter()
-            .filter(|q| matches!(q, Queued::Job(_)))
-            .count();
-        let lost = u64::from(self.busy) + queued_jobs as u64;
+        let lost = u64::from(self.busy) + self.requests_queued() as u64;
         let me = ctx.me.index();
         ctx.rec().lost_in_crash(me, lost);
         for s in &mut self.slots {
@@ -584,6 +591,7 @@ impl Service {
         }
         self.free = (0..self.slots.len() as u32).rev().collect();
         self.queue.clear();
+        self.probes_queued = 0;
         self.busy = 0;
         self.keys.clear();
         self.caller.reset();
