@@ -2,7 +2,7 @@
 //! default scenario running (headless when there is no display); `run`,
 //! `validate` and `sweep` work on scenario files, `check` and `grade` on labs.
 
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -182,11 +182,31 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader closed standard output (`faultlab run … | head`): it has
+        // all it wants, so end quietly with success, as `cat` and ripgrep do.
+        // (Output goes through `write!`, not `print!`, which would panic.)
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has gone, looking
+/// through added context and into a CSV writer's error (which does not give
+/// its `io::Error` as a `source`).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let io = match cause.downcast_ref::<csv::Error>() {
+            Some(csv) => match csv.kind() {
+                csv::ErrorKind::Io(io) => Some(io),
+                _ => None,
+            },
+            None => cause.downcast_ref::<io::Error>(),
+        };
+        io.is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Opens the window on a lab, on a scenario `file`, or on the default scenario.
@@ -218,7 +238,7 @@ fn open_window(file: Option<&Path>, lab_dir: Option<PathBuf>) -> anyhow::Result<
             eprintln!("faultlab: cannot open the window ({e}); running the scenario headless.");
             eprintln!("Try `faultlab run labs/examples/retry-storm.ron` or `faultlab --help`.\n");
             let (summary, _) = simulate(scenario, None);
-            print!("{}", report::to_table(&summary));
+            write!(io::stdout().lock(), "{}", report::to_table(&summary))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -299,21 +319,22 @@ fn run_file(
         write_file(path, &prometheus::to_prometheus(&summary))?;
         eprintln!("metrics snapshot written to {}", path.display());
     }
+    let mut stdout = io::stdout().lock();
     if json {
-        println!("{}", report::to_json(&summary));
+        writeln!(stdout, "{}", report::to_json(&summary))?;
     } else if let Some(csv) = csv {
         if csv.as_os_str() == "-" {
-            report::write_csv(&summary, std::io::stdout().lock())?;
+            report::write_csv(&summary, stdout)?;
         } else {
             let file = std::fs::File::create(&csv)
                 .with_context(|| format!("cannot create {}", csv.display()))?;
             report::write_csv(&summary, file)
                 .with_context(|| format!("cannot write {}", csv.display()))?;
-            print!("{}", report::to_table(&summary));
+            write!(stdout, "{}", report::to_table(&summary))?;
             eprintln!("per-window series written to {}", csv.display());
         }
     } else {
-        print!("{}", report::to_table(&summary));
+        write!(stdout, "{}", report::to_table(&summary))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -360,14 +381,16 @@ fn simulate(scenario: Scenario, trace: Option<TraceConfig>) -> (RunSummary, Vec<
 
 fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut bad = 0;
+    let mut stdout = io::stdout().lock();
     for f in files {
         match scenario::load_file(f) {
-            Ok(s) => println!(
+            Ok(s) => writeln!(
+                stdout,
                 "{}: ok ({}, {} nodes)",
                 f.display(),
                 s.config.name,
                 s.config.nodes.len()
-            ),
+            )?,
             Err(e) => {
                 bad += 1;
                 eprintln!("{e}");
@@ -388,7 +411,11 @@ fn check(lab: &Path, scenario: Option<&Path>, seed: Option<u64>) -> anyhow::Resu
             Ok(ExitCode::from(EXIT_BAD_INPUT))
         }
         Ok(report) => {
-            print!("{}", faultlab::lab::render_check_report(&report));
+            write!(
+                io::stdout().lock(),
+                "{}",
+                faultlab::lab::render_check_report(&report)
+            )?;
             Ok(if report.passed() {
                 ExitCode::SUCCESS
             } else {
@@ -424,7 +451,7 @@ fn grade(
             );
         }
         None => {
-            print!("{csv}");
+            write!(io::stdout().lock(), "{csv}")?;
             eprintln!(
                 "{} of {} submissions pass",
                 table.passed(),
@@ -478,7 +505,7 @@ fn sweep(
                 .with_context(|| format!("cannot write {}", file.display()))?;
             eprintln!("{} runs written to {}", rows.len(), file.display());
         }
-        None => print!("{csv}"),
+        None => write!(io::stdout().lock(), "{csv}")?,
     }
     Ok(ExitCode::SUCCESS)
 }

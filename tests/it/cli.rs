@@ -1,7 +1,8 @@
 //! The command line as a user meets it: exit statuses, outputs, messages.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// Runs the built `faultlab` binary in the project folder.
 pub fn faultlab(args: &[&str]) -> Output {
@@ -117,6 +118,29 @@ fn csv_has_a_header_and_one_row_per_window() {
     assert_eq!(lines.len(), 13);
     assert!(lines[0].starts_with("start_s,end_s,offered,total,ok,failed"));
     assert!(lines[0].contains("server.utilization"));
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    // `faultlab run … --json | head -c 16`: the JSON (over 200 KB) is more than
+    // a pipe holds (64 KiB), so the reader goes while the writer still writes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultlab"))
+        .args(["run", "labs/examples/three-tier.ron", "--json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut start = [0; 16];
+    stdout.read_exact(&mut start).expect("some output comes");
+    assert!(start.starts_with(b"{"), "{}", text(&start));
+    drop(stdout);
+    let out = child.wait_with_output().expect("the binary ends");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr, "", "a closed pipe is no error to report");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
 
 #[test]
