@@ -411,11 +411,18 @@ fn check(lab: &Path, scenario: Option<&Path>, seed: Option<u64>) -> anyhow::Resu
             Ok(ExitCode::from(EXIT_BAD_INPUT))
         }
         Ok(report) => {
-            write!(
+            let written = write!(
                 io::stdout().lock(),
                 "{}",
                 faultlab::lab::render_check_report(&report)
-            )?;
+            );
+            // The exit status is the verdict a grading script reads, so a
+            // reader that stopped early (`| true`) must not turn it into a pass.
+            if let Err(e) = written
+                && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                return Err(e.into());
+            }
             Ok(if report.passed() {
                 ExitCode::SUCCESS
             } else {

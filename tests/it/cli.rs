@@ -144,6 +144,28 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
 }
 
 #[test]
+fn a_closed_pipe_does_not_turn_a_failing_check_into_a_pass() {
+    // `faultlab check LAB | true`: the reader is gone before the report is
+    // written (the lab runs first), and the exit status is still the verdict.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultlab"))
+        .args(["check", "labs/01-timeouts"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("the binary ends");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the lab's starting scenario fails its objectives: {stderr}"
+    );
+}
+
+#[test]
 fn a_missing_file_is_bad_input() {
     let out = faultlab(&["run", "no/such/file.ron"]);
     assert_eq!(out.status.code(), Some(2));
