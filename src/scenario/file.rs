@@ -13,7 +13,7 @@ use super::limits::{
 use super::nested::{ActionValue, BudgetValue, DistValue, PolicyRef};
 use super::values::{
     Coord, Count, Dur, Fraction, HedgePercent, Name, NamedMap, ParetoShape, Percent, Phi, Prob,
-    Rate, SignedDur, SlowFactor, Text, Tokens, ZipfS,
+    Rate, SignedDur, SloTarget, SlowFactor, Text, Tokens, ZipfS,
 };
 
 /// The whole file: `Scenario(...)`.
@@ -574,7 +574,7 @@ pub(crate) enum HedgeSpec {
 #[serde(rename = "Slo", deny_unknown_fields)]
 pub(crate) struct SloSpec {
     #[serde(default)]
-    pub availability: Option<Fraction>,
+    pub availability: Option<SloTarget>,
     #[serde(default)]
     pub latency: Option<Dur>,
     #[serde(default)]

@@ -106,8 +106,15 @@ real!(
     format!("it must be above 0 and at most {}", limits::MAX_TOKENS)
 );
 real!(
-    /// A fraction in (0, 1]: breaker failure rate, SLO availability.
+    /// A fraction in (0, 1]: a breaker's failure rate, a pool's ejectable share.
     Fraction, |x| x > 0.0 && x <= 1.0, "it must be above 0 and at most 1"
+);
+real!(
+    /// An SLO's availability target in (0, 1): a target of 1 would leave no
+    /// error budget, so one failure would overspend it without bound.
+    SloTarget, |x| x > 0.0 && x < 1.0,
+    "an availability target must be above 0 and below 1 (a target of 1 leaves no error budget: \
+     one failure would overspend it without bound; for \"no failures\" write e.g. 0.99999)"
 );
 real!(
     /// A percentile in (0, 100] (SLO).

@@ -135,6 +135,12 @@ const BAD: &[(&str, &str, &str, &str)] = &[
         "1.5 is out of range; it must be between 0 and 1",
     ),
     (
+        "slo_target_one",
+        "7:28",
+        "slo.availability",
+        "a target of 1 leaves no error budget",
+    ),
+    (
         "huge_rate",
         "4:51",
         "per_second",
