@@ -213,6 +213,14 @@ pub fn to_table(s: &RunSummary) -> String {
         slo.latency_threshold_ms,
         if slo.latency_met { "met" } else { "MISSED" }
     );
+    if slo.unanswered > 0 {
+        let _ = writeln!(
+            o,
+            "            but {} requests had waited over {:.3} ms with no answer when the run ended: \
+             they count in neither reading (a client timeout would count them as failures)",
+            slo.unanswered, slo.latency_threshold_ms
+        );
+    }
     if !s.alerts.is_empty() {
         let list: Vec<String> = s
             .alerts

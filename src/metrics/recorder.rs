@@ -200,6 +200,8 @@ pub struct Recorder {
     ledger: DuplicateLedger,
     network: NetworkSummary,
     unfinished: u64,
+    /// Of those, waiting longer than the SLO's latency threshold.
+    unanswered: u64,
     arrival_hash: u64,
     /// Calls, attempts and failures per edge, by window (live edges, retry
     /// amplification).
@@ -259,6 +261,7 @@ impl Recorder {
             ledger: DuplicateLedger::new(ledger_horizon),
             network: NetworkSummary::default(),
             unfinished: 0,
+            unanswered: 0,
             arrival_hash: 0xcbf2_9ce4_8422_2325,
             edges: super::edges::EdgeHistory::new(node_count),
             history: History::default(),
@@ -359,6 +362,12 @@ impl Recorder {
     /// Requests still unanswered when the run ended.
     pub fn set_unfinished(&mut self, n: u64) {
         self.unfinished = n;
+    }
+
+    /// Of the requests still unanswered when the run ended, those that had
+    /// waited longer than the SLO's latency threshold.
+    pub fn set_unanswered(&mut self, n: u64) {
+        self.unanswered = n;
     }
 
     // ----- calls (any caller) -----
@@ -670,7 +679,7 @@ impl Recorder {
             degraded: total.degraded,
             stale: total.stale,
         };
-        let slo = slo_summary(&self.slo, total, &self.total_latency);
+        let slo = slo_summary(&self.slo, total, &self.total_latency, self.unanswered);
         let services = self
             .nodes
             .iter()
@@ -909,7 +918,12 @@ fn budget_remaining(failed: u64, total: u64, allowance: f64) -> f64 {
     }
 }
 
-fn slo_summary(slo: &SloConfig, total: &RootCounts, latency: &LatencyHistogram) -> SloSummary {
+fn slo_summary(
+    slo: &SloConfig,
+    total: &RootCounts,
+    latency: &LatencyHistogram,
+    unanswered: u64,
+) -> SloSummary {
     let finished = total.finished();
     let failed = total.failures.total();
     let measured = availability(total.ok, finished);
@@ -927,6 +941,7 @@ fn slo_summary(slo: &SloConfig, total: &RootCounts, latency: &LatencyHistogram) 
         percentile: slo.percentile,
         latency_at_percentile_ms: at_percentile,
         latency_met: at_percentile <= slo.latency.as_millis_f64(),
+        unanswered,
     }
 }
 

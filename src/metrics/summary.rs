@@ -259,6 +259,12 @@ pub struct SloSummary {
     pub latency_at_percentile_ms: f64,
     /// Whether the latency objective held.
     pub latency_met: bool,
+    /// Requests still waiting at the end for longer than the latency
+    /// threshold. They count in neither reading above (availability counts
+    /// finished requests, latency successful ones), yet every one has
+    /// already missed the latency objective: a client without a timeout
+    /// hides an outage this way.
+    pub unanswered: u64,
 }
 
 /// One window of the per-window series.

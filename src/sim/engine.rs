@@ -363,8 +363,7 @@ impl Simulation {
 
     /// Summarises the run so far (the last window ends now).
     pub fn finish(mut self) -> RunSummary {
-        let unfinished = self.nodes.iter().map(|n| n.node.requests_in_flight()).sum();
-        self.recorder.set_unfinished(unfinished);
+        self.record_waiting();
         self.recorder
             .finish(self.now, &self.config.name, self.config.seed, self.events)
     }
@@ -379,10 +378,27 @@ impl Simulation {
     /// [`Simulation::finish`], also giving the kept traces (see
     /// [`Simulation::enable_tracing`]; empty when tracing is off).
     pub fn finish_traced(mut self) -> (RunSummary, Vec<Trace>) {
-        let unfinished = self.nodes.iter().map(|n| n.node.requests_in_flight()).sum();
-        self.recorder.set_unfinished(unfinished);
+        self.record_waiting();
         self.recorder
             .finish_traced(self.now, &self.config.name, self.config.seed, self.events)
+    }
+
+    /// End-to-end requests that have waited for an answer longer than the
+    /// SLO's latency threshold: whatever comes of them, they missed it.
+    pub fn unanswered(&self) -> u64 {
+        let age = self.config.slo.latency;
+        let waiting = self.nodes.iter();
+        waiting
+            .map(|n| n.node.requests_waiting_longer_than(self.now, age))
+            .sum()
+    }
+
+    /// Tells the recorder, at the end of a run, the requests still waiting.
+    fn record_waiting(&mut self) {
+        let unfinished = self.nodes.iter().map(|n| n.node.requests_in_flight()).sum();
+        self.recorder.set_unfinished(unfinished);
+        let unanswered = self.unanswered();
+        self.recorder.set_unanswered(unanswered);
     }
 
     fn hash_event(&mut self, event: &Event) {

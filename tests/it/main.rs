@@ -37,6 +37,7 @@ mod retries;
 mod scenario_files;
 mod scenario_roundtrip;
 mod service_knobs;
+mod slo;
 mod state_windows;
 mod store_traffic;
 mod sweep;

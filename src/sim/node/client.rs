@@ -7,7 +7,7 @@ use rand_distr::{Distribution, Zipf};
 use crate::sim::config::{Arrivals, ClientConfig, KeySpace, Load, NodeId, Priority};
 use crate::sim::message::{Failure, Op, Reply, RootId, SpanId};
 use crate::sim::rng::{SimRng, stream};
-use crate::sim::time::SimDuration;
+use crate::sim::time::{SimDuration, SimTime};
 
 use super::Timer;
 use super::caller::{CallOutcome, CallSpec, Caller};
@@ -98,6 +98,12 @@ impl Client {
     /// Requests waiting for an answer.
     pub fn in_flight(&self) -> u64 {
         u64::from(self.in_flight)
+    }
+
+    /// Requests that at true time `now` have waited longer than `age`.
+    pub fn waiting_longer_than(&self, now: SimTime, age: SimDuration) -> u64 {
+        let waiting = self.pending.iter().flatten();
+        waiting.filter(|p| p.stamp.older_than(now, age)).count() as u64
     }
 
     /// The current load.

@@ -15,6 +15,14 @@ use super::replica::msg::KvMsg;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stamp(SimTime);
 
+impl Stamp {
+    /// Whether, at true time `now`, more than `age` has passed since this mark
+    /// (for the engine's count of requests left waiting, not for nodes).
+    pub fn older_than(self, now: SimTime, age: SimDuration) -> bool {
+        now.saturating_since(self.0) > age
+    }
+}
+
 /// Messages to send and timers to set, collected while a node handles one
 /// event and carried out by the engine afterwards.
 #[derive(Default)]

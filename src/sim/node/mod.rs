@@ -21,6 +21,7 @@ pub use ctx::{Ctx, Outbox, Stamp};
 
 use crate::sim::config::{Load, NodeId, PolicyConfig, ServiceChange};
 use crate::sim::message::Message;
+use crate::sim::time::{SimDuration, SimTime};
 
 use balancer::Balancer;
 use broker::Broker;
@@ -311,6 +312,16 @@ impl Node {
         match self {
             Node::Client(c) => c.in_flight(),
             Node::StoreClient(c) => c.in_flight(),
+            _ => 0,
+        }
+    }
+
+    /// End-to-end requests that at true time `now` have waited for an
+    /// answer longer than `age` (clients only).
+    pub fn requests_waiting_longer_than(&self, now: SimTime, age: SimDuration) -> u64 {
+        match self {
+            Node::Client(c) => c.waiting_longer_than(now, age),
+            Node::StoreClient(c) => c.waiting_longer_than(now, age),
             _ => 0,
         }
     }

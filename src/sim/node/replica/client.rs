@@ -11,6 +11,7 @@ use crate::sim::config::{KeySpace, NodeId};
 use crate::sim::message::{Failure, Message, Served};
 use crate::sim::rng::{SimRng, stream};
 use crate::sim::store_config::StoreClientConfig;
+use crate::sim::time::{SimDuration, SimTime};
 
 use super::super::client::arrival_gap;
 use super::super::{Ctx, Stamp, Timer};
@@ -73,6 +74,12 @@ impl StoreClient {
     /// Operations waiting for an answer.
     pub fn in_flight(&self) -> u64 {
         self.pending.len() as u64
+    }
+
+    /// Operations that at true time `now` have waited longer than `age`.
+    pub fn waiting_longer_than(&self, now: SimTime, age: SimDuration) -> u64 {
+        let waiting = self.pending.values();
+        waiting.filter(|p| p.stamp.older_than(now, age)).count() as u64
     }
 
     /// Schedules the first arrival (at the start or after a restart).
