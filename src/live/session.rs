@@ -332,6 +332,7 @@ impl Session {
                 failed: t.requests.failed,
                 availability: t.requests.availability,
                 latency_ms: t.latency_ms,
+                latency_at_slo_ms: t.latency_at_slo_ms,
                 budget_remaining: t.budget_remaining,
             },
             failure: self.failure.clone(),

@@ -128,6 +128,9 @@ pub struct Totals {
     pub availability: f64,
     /// Latency of successful requests.
     pub latency_ms: LatencySummary,
+    /// Latency of successful requests at the SLO's percentile (which need
+    /// not be one of `latency_ms`'s), as the run summary reads it.
+    pub latency_at_slo_ms: f64,
     /// Error budget left (1 = untouched, below 0 = overspent).
     pub budget_remaining: f64,
 }

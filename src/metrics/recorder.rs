@@ -940,7 +940,7 @@ fn slo_summary(
         latency_threshold_ms: slo.latency.as_millis_f64(),
         percentile: slo.percentile,
         latency_at_percentile_ms: at_percentile,
-        latency_met: at_percentile <= slo.latency.as_millis_f64(),
+        latency_met: slo.latency_met(at_percentile),
         unanswered,
     }
 }
@@ -1017,6 +1017,9 @@ pub struct RunTotals {
     pub requests: RequestSummary,
     /// Latency of successful requests.
     pub latency_ms: LatencySummary,
+    /// Latency of successful requests at the SLO's own percentile, read as
+    /// the run summary reads it.
+    pub latency_at_slo_ms: f64,
     /// Error budget left.
     pub budget_remaining: f64,
 }
@@ -1081,6 +1084,7 @@ impl Recorder {
                 stale: t.stale,
             },
             latency_ms: self.total_latency.summary(),
+            latency_at_slo_ms: self.total_latency.percentile_ms(self.slo.percentile),
             budget_remaining: budget_remaining(
                 t.failures.total(),
                 finished,

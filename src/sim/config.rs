@@ -677,6 +677,14 @@ pub struct SloConfig {
     pub percentile: f64,
 }
 
+impl SloConfig {
+    /// Whether latency `at_percentile_ms`, measured at [`Self::percentile`],
+    /// meets the latency objective: the one rule the report and the window share.
+    pub fn latency_met(&self, at_percentile_ms: f64) -> bool {
+        at_percentile_ms <= self.latency.as_millis_f64()
+    }
+}
+
 impl Default for SloConfig {
     fn default() -> Self {
         SloConfig {

@@ -345,8 +345,9 @@ fn slo_status(ui: &mut Ui, s: &Snapshot) {
             "Error budget: the failures the SLO allows, minus those so far (below 0: overspent).",
         );
     ui.separator();
-    let (value, name) = latency_at(t, slo.percentile);
-    let (word, color) = verdict(t.ok > 0, value <= slo.latency.as_millis_f64());
+    // The SLO's own percentile, judged by the rule the run summary uses.
+    let value = t.latency_at_slo_ms;
+    let (word, color) = verdict(t.ok > 0, slo.latency_met(value));
     ui.label(RichText::new(word).color(color).strong());
     let measured_latency = if t.ok > 0 {
         fmt_ms(value)
@@ -354,7 +355,8 @@ fn slo_status(ui: &mut Ui, s: &Snapshot) {
         "—".into()
     };
     ui.label(format!(
-        "{name} {measured_latency} ≤ {}",
+        "{} {measured_latency} ≤ {}",
+        percentile_name(slo.percentile),
         fmt_ms(slo.latency.as_millis_f64())
     ));
     ui.separator();
@@ -382,18 +384,9 @@ fn avail_text(a: f64) -> String {
     }
 }
 
-/// The run's latency at the SLO's percentile (the nearest one measured).
-fn latency_at(t: &crate::live::Totals, percentile: f64) -> (f64, &'static str) {
-    let l = &t.latency_ms;
-    if percentile <= 50.0 {
-        (l.p50, "p50")
-    } else if percentile <= 90.0 {
-        (l.p90, "p90")
-    } else if percentile <= 99.0 {
-        (l.p99, "p99")
-    } else {
-        (l.p999, "p99.9")
-    }
+/// A percentile's short name: "p95", "p99.5", "p99.99" (as the report writes it).
+fn percentile_name(percentile: f64) -> String {
+    format!("p{percentile}")
 }
 
 /// A measured speed rounded for display: two significant digits.
@@ -433,6 +426,16 @@ mod tests {
         assert_eq!(speed_name(Speed::Factor(0.25)), "0.25×");
         assert_eq!(speed_name(Speed::Factor(100.0)), "100×");
         assert_eq!(speed_name(Speed::Max), "Max");
+    }
+
+    #[test]
+    fn percentiles_are_named_exactly() {
+        assert_eq!(percentile_name(50.0), "p50");
+        assert_eq!(percentile_name(95.0), "p95");
+        assert_eq!(percentile_name(99.0), "p99");
+        assert_eq!(percentile_name(99.5), "p99.5");
+        assert_eq!(percentile_name(99.9), "p99.9");
+        assert_eq!(percentile_name(99.99), "p99.99");
     }
 
     #[test]

@@ -28,7 +28,12 @@ fn window_with_hint() -> Harness<'static, FaultlabApp> {
 /// A window over a paused thread-free session of example `name`, with the
 /// first-run hint still shown.
 pub(crate) fn example_window_with_hint(name: &str) -> Harness<'static, FaultlabApp> {
-    let scenario = example(name);
+    window_over(example(name))
+}
+
+/// A window over a paused thread-free session of `scenario`, with the
+/// first-run hint still shown.
+fn window_over(scenario: scenario::Scenario) -> Harness<'static, FaultlabApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |cc| {
@@ -153,6 +158,82 @@ fn the_slo_readings_wait_for_the_first_answers() {
     assert!(h.query_by_label("○ no data yet").is_none());
     assert_eq!(h.query_all_by_label("● met").count(), 2);
     assert!(h.query_by_label("100.00%").is_some());
+}
+
+/// The verdict word ("● met", "▲ missed", "○ no data yet") shown just
+/// right of the top-bar reading `reading`.
+fn verdict_beside(h: &Harness<'_, FaultlabApp>, reading: &str) -> String {
+    let at = h.get_by_label(reading).rect();
+    ["● met", "▲ missed", "○ no data yet"]
+        .into_iter()
+        .flat_map(|word| h.query_all_by_label(word).map(move |n| (word, n.rect())))
+        .filter(|(_, r)| r.left() >= at.right() && r.y_range().contains(at.center().y))
+        .min_by(|(_, a), (_, b)| a.left().total_cmp(&b.left()))
+        .map(|(word, _)| word.to_string())
+        .unwrap_or_else(|| panic!("no verdict beside {reading:?}"))
+}
+
+/// An M/M/1 queue (λ = 800/s, μ = 1000/s) whose SLO asks for p95 ≤ 20 ms:
+/// p95 ≈ ln(20)/200 s ≈ 15 ms meets it, p99 ≈ 23 ms would not.
+const P95_SLO: &str = r#"Scenario(
+    version: 1,
+    name: "M/M/1 with a p95 objective",
+    seed: 7,
+    duration: "60s",
+    nodes: {
+        "arrivals": Client(open: Poisson(per_second: 800), target: "server"),
+        "server": Service(workers: 1, work: Exponential(mean: "1ms")),
+    },
+    slo: Slo(availability: 0.999, latency: "20ms", percentile: 95),
+)"#;
+
+/// The top bar judges the latency objective at the SLO's own percentile,
+/// by the rule the headless run summary uses, and names that percentile.
+#[test]
+fn the_latency_verdict_reads_the_slos_own_percentile_as_the_report_does() {
+    let scenario = scenario::parse_str(P95_SLO, "p95.ron").expect("loads");
+    let end = scenario.config.duration;
+    let threshold = scenario.config.slo.latency.as_millis_f64();
+    let headless = Simulation::new(scenario.config.clone()).run();
+    assert!(
+        headless.slo.latency_met && headless.latency_ms.p99 > threshold,
+        "the scenario must meet its p95 objective and miss it at p99: {:?}",
+        headless.slo
+    );
+
+    let mut h = window_over(scenario);
+    h.get_by_label("Got it").click();
+    h.run();
+    click(&mut h, "▶ Play");
+    h.state_mut().driver_mut().advance(end);
+    h.run();
+    assert_eq!(h.state().snapshot().now.as_secs_f64(), headless.sim_seconds);
+
+    // The reading of the latency objective, e.g. "p95 15.03 ms ≤ 20 ms".
+    let reading = h
+        .get_by_label_contains(" ≤ 20 ms")
+        .value()
+        .expect("a label's text is its value");
+    let expected = if headless.slo.latency_met {
+        "● met"
+    } else {
+        "▲ missed"
+    };
+    assert_eq!(
+        verdict_beside(&h, &reading),
+        expected,
+        "the top bar's verdict on {reading:?} differs from the report's {:?}",
+        headless.slo
+    );
+    let mut words = reading.split_whitespace();
+    assert_eq!(words.next(), Some("p95"), "{reading:?} names p95");
+    let shown: f64 = words.next().and_then(|v| v.parse().ok()).expect("a value");
+    assert_eq!(words.next(), Some("ms"), "{reading:?}");
+    assert!(
+        (shown - headless.slo.latency_at_percentile_ms).abs() < 0.01,
+        "the top bar shows {shown} ms, the report {} ms",
+        headless.slo.latency_at_percentile_ms
+    );
 }
 
 #[test]
