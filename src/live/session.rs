@@ -334,6 +334,7 @@ impl Session {
                 latency_ms: t.latency_ms,
                 latency_at_slo_ms: t.latency_at_slo_ms,
                 budget_remaining: t.budget_remaining,
+                unanswered: self.sim.unanswered(),
             },
             failure: self.failure.clone(),
             traces: self.traces.traces().clone(),

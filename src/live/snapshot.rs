@@ -133,6 +133,9 @@ pub struct Totals {
     pub latency_at_slo_ms: f64,
     /// Error budget left (1 = untouched, below 0 = overspent).
     pub budget_remaining: f64,
+    /// Requests waiting longer than the SLO's latency threshold with no
+    /// answer (in neither availability nor latency).
+    pub unanswered: u64,
 }
 
 /// The runner stopped because the simulation panicked; the window shows this

@@ -360,6 +360,18 @@ fn slo_status(ui: &mut Ui, s: &Snapshot) {
         fmt_ms(slo.latency.as_millis_f64())
     ));
     ui.separator();
+    // Availability counts finished requests only: say so when some have
+    // waited past the latency threshold with no answer (no client timeout).
+    if t.unanswered > 0 {
+        ui.label(RichText::new(format!("{} unanswered", t.unanswered)).color(palette::ORANGE))
+            .on_hover_text(format!(
+                "{} requests have waited over {} with no answer. Availability counts \
+                 finished requests only, so they are in neither reading; a client \
+                 timeout would count them as failures.",
+                t.unanswered,
+                fmt_ms(slo.latency.as_millis_f64())
+            ));
+    }
     let (word, color) = verdict(finished > 0, t.availability >= slo.availability);
     ui.label(RichText::new(word).color(color).strong());
     let availability = if finished > 0 {

@@ -8,7 +8,7 @@ use crate::support;
 /// A request every 10 ms (the k-th at k × 10 ms, k = 1..2000); 1 ms each way
 /// on the links and 1 ms of work, so an answer takes 3 ms. The service is
 /// down from 5 s to 15 s. `POLICY` is the client's policy.
-fn crash_scenario(policy: &str) -> String {
+pub(crate) fn crash_scenario(policy: &str) -> String {
     format!(
         r#"Scenario(
     duration: "20s",
@@ -30,7 +30,7 @@ fn crash_scenario(policy: &str) -> String {
 /// 500..=1499, 1000 requests. The one sent at 15.00 s arrives after the
 /// restart. Requests k = 1..=499 and 1500..=1999 are answered, 999 in all;
 /// the one sent at 20.00 s, the run's last instant, is still on its way.
-const LOST: u64 = 1000;
+pub(crate) const LOST: u64 = 1000;
 const ANSWERED: u64 = 999;
 
 #[test]
