@@ -16,6 +16,7 @@ mod determinism;
 mod exports;
 mod generated;
 mod health_checks;
+mod health_words;
 mod hostile;
 mod idempotency;
 mod lab_window;
