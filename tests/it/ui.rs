@@ -241,7 +241,7 @@ fn requests_left_unanswered_are_flagged_beside_availability() {
     // A client without a timeout, its service down from 5 s to 15 s: the
     // lost requests never finish, so availability (of finished requests)
     // stays 100%, and the top bar must say what it leaves out.
-    let src = crate::slo::crash_scenario("Policy()");
+    let src = crate::exact_counts::crash_scenario("Policy()");
     let scenario = scenario::parse_str(&src, "crash.ron").expect("loads");
     let mut h = window_over(scenario);
     h.get_by_label("Got it").click();
@@ -255,7 +255,7 @@ fn requests_left_unanswered_are_flagged_beside_availability() {
     advance(&mut h, 16);
     assert_eq!(h.state().snapshot().now.as_secs_f64(), 20.0);
     assert_eq!(h.state().snapshot().totals.availability, 1.0);
-    let flag = format!("{} unanswered", crate::slo::LOST);
+    let flag = format!("{} unanswered", crate::exact_counts::LOST);
     assert!(h.query_by_label(&flag).is_some(), "{flag:?} is shown");
 }
 

@@ -1,5 +1,6 @@
-//! The SLO readings (availability, error budget, requests left unanswered)
-//! against exact counts in runs where every time is a constant.
+//! Readings checked against exact counts, in runs where every time is a
+//! constant: the SLO (availability, error budget, requests left unanswered),
+//! requests cut by a partition, and an overloaded queue.
 
 use faultlab::report;
 
@@ -94,4 +95,41 @@ fn a_request_waiting_less_than_the_threshold_is_not_unanswered() {
     let lost = 1990 - 500;
     assert_eq!(s.requests.unfinished, lost + 1);
     assert_eq!(s.slo.unanswered, 1980 - 500);
+}
+
+#[test]
+fn a_one_way_cut_loses_exactly_the_requests_sent_across_it() {
+    // users → api cut from 5 s to 15 s (replies unaffected). A timeline
+    // action at t comes after the events due at t: the request sent at
+    // 5.00 s is in flight when the cut comes and is lost on arrival; those
+    // from 5.01 s to 15.00 s are cut as they are sent (the heal comes after
+    // the 15.00 s send). k = 500..=1500: 1001 requests, each a timeout.
+    let src = crash_scenario(r#"Policy(timeout: "95ms")"#)
+        .replace("Crash(\"api\")", "Partition(one_way: (\"users\", \"api\"))")
+        .replace("Restart(\"api\")", "Heal");
+    let s = support::run(&src, 1);
+    assert_eq!(s.network.cut, 1001);
+    assert_eq!(s.requests.failed, 1001);
+    assert_eq!(s.failures.timeout, 1001);
+    assert_eq!(s.requests.ok, 2000 - 1001 - 1);
+}
+
+#[test]
+fn an_overloaded_queue_grows_by_the_excess_rate() {
+    // 2000 requests a second (the k-th at k × 0.5 ms) into one worker of
+    // 1 ms, no link delay: the worker finishes one every millisecond from
+    // 1.5 ms on, 9,999 by 10 s, with one more in hand; 20,000 have come, so
+    // 10,000 wait at the end, the most at any time.
+    let src = r#"Scenario(duration: "10s",
+        nodes: {
+            "users": Client(open: Constant(per_second: 2000), target: "api"),
+            "api": Service(workers: 1, queue: 100000, work: Constant("1ms")),
+        })"#;
+    let s = support::run(src, 1);
+    let api = &s.services["api"];
+    assert_eq!(api.max_queue, 10_000);
+    assert_eq!(api.ok, 9_999);
+    // The time-averaged queue of a line growing from 0 to 10,000: 5,000,
+    // give or take the sawtooth of half a request.
+    assert!((api.mean_queue - 5_000.0).abs() < 1.0, "{}", api.mean_queue);
 }
