@@ -24,6 +24,7 @@ mod lab_window;
 mod labs;
 mod leases;
 mod live;
+mod live_figures;
 mod memory;
 mod metastability;
 mod partitions;
