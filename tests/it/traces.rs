@@ -231,3 +231,50 @@ fn sampling_keeps_the_rate_the_failures_and_each_windows_slowest() {
         }
     }
 }
+
+#[test]
+fn span_durations_add_up_to_exact_constant_times() {
+    // Every time a constant: 1 ms on each link, 1 ms of work at api and at
+    // db. So db serves for 1 ms; api's attempt to db takes 1 + 1 + 1 = 3 ms;
+    // api serves for its 1 ms plus that call, 4 ms; the client's attempt
+    // and the request take 1 + 4 + 1 = 6 ms.
+    let src = r#"Scenario(name: "constant", duration: "5s",
+        nodes: {
+            "users": Client(open: Constant(per_second: 100), target: "api"),
+            "api": Service(workers: 4, work: Constant("1ms"), calls: [Call(to: "db")]),
+            "db": Service(workers: 4, work: Constant("1ms")),
+        },
+        default_link: Link(latency: Constant("1ms")))"#;
+    let (s, traces) = traced_run(src, ALL);
+    let c = config(src, 7);
+    let (users, api, db) = (node(&c, "users"), node(&c, "api"), node(&c, "db"));
+    let ms = SimDuration::from_millis;
+    let finished: Vec<&Trace> = traces.iter().filter(|t| t.end.is_some()).collect();
+    assert_eq!(finished.len() as u64, s.requests.ok);
+    for t in finished {
+        assert_eq!(t.latency(), ms(6));
+        for span in &t.spans {
+            let expected = match (span.kind, span.node) {
+                (SpanKind::Request, n) if n == users => ms(6),
+                (SpanKind::Attempt, n) if n == users => ms(6),
+                (SpanKind::Serve, n) if n == api => ms(4),
+                (SpanKind::Attempt, n) if n == api => ms(3),
+                (SpanKind::Serve, n) if n == db => ms(1),
+                other => panic!("an unexpected span {other:?}"),
+            };
+            assert_eq!(span.duration(), expected, "{span:?}");
+        }
+        assert_eq!(t.spans.len(), 5, "request, two attempts, two serves");
+    }
+    // The latency figures read the same 6 ms, to the histogram's precision.
+    assert!(
+        (s.latency_ms.mean - 6.0).abs() < 6.0e-3,
+        "{}",
+        s.latency_ms.mean
+    );
+    assert!(
+        (s.latency_ms.p99 - 6.0).abs() < 6.0e-3,
+        "{}",
+        s.latency_ms.p99
+    );
+}
