@@ -133,3 +133,19 @@ fn an_overloaded_queue_grows_by_the_excess_rate() {
     // give or take the sawtooth of half a request.
     assert!((api.mean_queue - 5_000.0).abs() < 1.0, "{}", api.mean_queue);
 }
+
+#[test]
+fn utilization_counts_a_down_service_as_idle() {
+    // The 999 answered requests each hold one of api's 4 workers for
+    // exactly 1 ms of work; over the 20 s run, crashed time included, that
+    // is 0.999 s of 80 worker-seconds.
+    let s = support::run(&crash_scenario(r#"Policy(timeout: "95ms")"#), 1);
+    let api = &s.services["api"];
+    assert_eq!(api.ok, ANSWERED);
+    let expected = ANSWERED as f64 * 1e-3 / (4.0 * 20.0);
+    assert!(
+        (api.utilization - expected).abs() < 1e-9,
+        "{}",
+        api.utilization
+    );
+}
