@@ -655,6 +655,17 @@ impl Gen {
         }
     }
 
+    /// A fraction in (0, 1), often at its edges: the largest double below
+    /// 1, or a billionth.
+    fn below_one(&mut self) -> f64 {
+        const LARGEST_BELOW_ONE: f64 = 1.0 - f64::EPSILON / 2.0;
+        match self.below(4) {
+            0 => LARGEST_BELOW_ONE,
+            1 => 1e-9,
+            _ => (1.0 - self.rng.random::<f64>()).min(LARGEST_BELOW_ONE),
+        }
+    }
+
     fn name(&mut self, i: usize) -> String {
         const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
         let len = if self.chance(0.1) {
@@ -1323,7 +1334,7 @@ impl Gen {
                 availability: if self.chance(0.3) {
                     0.999
                 } else {
-                    self.positive(1.0)
+                    self.below_one()
                 },
                 latency: if self.chance(0.3) {
                     SimDuration::from_millis(200)
