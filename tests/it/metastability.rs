@@ -161,3 +161,46 @@ fn key_m_opens_the_metastability_window_with_the_last_windows_figures() {
     h.get_by_label_contains(&words);
     h.get_by_label_contains("most amplified edge");
 }
+
+#[test]
+fn amplification_per_edge_follows_the_geometric_law() {
+    // Each attempt of api → db fails with probability p = 0.3 and is
+    // retried up to twice, so a call makes 1, 2 or 3 attempts with
+    // probabilities 0.7, 0.21 and 0.09: mean (1 − p³)/(1 − p) = 1.39.
+    // The edge's windows, summed, must read that within 5 standard errors
+    // (the count's own sd over the calls made).
+    let src = r#"Scenario(name: "retrying", duration: "60s",
+        nodes: {
+            "users": Client(open: Poisson(per_second: 500), target: "api"),
+            "api": Service(workers: 100, work: Constant("1ms"),
+                           calls: [Call(to: "db", policy: Policy(retry: Retry(max: 2, backoff: Constant("1ms"))))]),
+            "db": Service(workers: 100, work: Constant("1ms"), error_rate: 0.3),
+        })"#;
+    let config = scenario::parse_str(src, "retrying.ron")
+        .expect("loads")
+        .config;
+    let (api, db) = (
+        config.node_id("api").unwrap().0,
+        config.node_id("db").unwrap().0,
+    );
+    let mut sim = Simulation::new(config);
+    sim.run_until(at(60));
+    let (mut calls, mut attempts) = (0u64, 0u64);
+    for e in sim.edge_windows_since(0).iter().flatten() {
+        if (e.from, e.to) == (api, db) {
+            calls += e.calls;
+            attempts += e.attempts;
+        }
+    }
+    let p: f64 = 0.3;
+    let mean = (1.0 - p.powi(3)) / (1.0 - p);
+    let second_moment = 0.7 + 4.0 * 0.21 + 9.0 * 0.09;
+    let se = ((second_moment - mean * mean) / calls as f64).sqrt();
+    let measured = attempts as f64 / calls as f64;
+    eprintln!("api → db: {measured:.4} attempts per call (theory {mean:.4} ± {se:.4})");
+    assert!(calls > 25_000, "{calls} calls");
+    assert!(
+        (measured - mean).abs() < 5.0 * se,
+        "{measured} attempts per call, theory {mean} ± {se}"
+    );
+}
