@@ -38,6 +38,10 @@ pub struct Session {
     /// Burn-rate alerts over the closed windows.
     alerts: Arc<Vec<crate::metrics::alerts::AlertEvent>>,
     edge_windows: Arc<Vec<Arc<Vec<EdgeWindow>>>>,
+    /// Requests waiting past the SLO's latency threshold, counted when the
+    /// last window closed (a scan of every client's requests in flight, so
+    /// once a window rather than on every frame).
+    unanswered: u64,
     failure: Option<RunnerFailure>,
     /// A forked run being compared with this one.
     fork: Option<Fork>,
@@ -63,6 +67,7 @@ impl Session {
             traces,
             alerts: Arc::new(Vec::new()),
             edge_windows: Arc::new(Vec::new()),
+            unanswered: 0,
             failure: None,
             fork: None,
         }
@@ -189,6 +194,7 @@ impl Session {
         self.traces = TraceStore::new(self.base.window);
         self.alerts = Arc::new(Vec::new());
         self.edge_windows = Arc::new(Vec::new());
+        self.unanswered = 0;
         self.failure = None;
         // A fork compares from its moment on; starting again ends it.
         self.fork = None;
@@ -278,6 +284,7 @@ impl Session {
             ));
             let edges = self.sim.edge_windows_since(self.edge_windows.len());
             Arc::make_mut(&mut self.edge_windows).extend(edges.into_iter().map(Arc::new));
+            self.unanswered = self.sim.unanswered();
             // Traces are kept by the time their window closes: move them into
             // the bounded store with it (the tracer no longer holds them).
             self.traces.extend(self.sim.take_traces());
@@ -334,7 +341,7 @@ impl Session {
                 latency_ms: t.latency_ms,
                 latency_at_slo_ms: t.latency_at_slo_ms,
                 budget_remaining: t.budget_remaining,
-                unanswered: self.sim.unanswered(),
+                unanswered: self.unanswered,
             },
             failure: self.failure.clone(),
             traces: self.traces.traces().clone(),

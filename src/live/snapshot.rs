@@ -134,7 +134,7 @@ pub struct Totals {
     /// Error budget left (1 = untouched, below 0 = overspent).
     pub budget_remaining: f64,
     /// Requests waiting longer than the SLO's latency threshold with no
-    /// answer (in neither availability nor latency).
+    /// answer (in neither availability nor latency), as the last window closed.
     pub unanswered: u64,
 }
 

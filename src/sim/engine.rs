@@ -387,10 +387,8 @@ impl Simulation {
     /// SLO's latency threshold: whatever comes of them, they missed it.
     pub fn unanswered(&self) -> u64 {
         let age = self.config.slo.latency;
-        let waiting = self.nodes.iter();
-        waiting
-            .map(|n| n.node.requests_waiting_longer_than(self.now, age))
-            .sum()
+        let waiting = |n: &NodeSlot| n.node.requests_waiting_longer_than(self.now, age);
+        self.nodes.iter().map(waiting).sum()
     }
 
     /// Tells the recorder, at the end of a run, the requests still waiting.
