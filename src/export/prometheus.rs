@@ -197,6 +197,11 @@ fn slo(t: &mut Text, s: &RunSummary) {
             "The latency objective's threshold.",
             s.slo.latency_threshold_ms / 1e3,
         ),
+        (
+            "faultlab_unanswered_requests",
+            "Requests waiting longer than the latency threshold with no answer at the end (in neither availability nor latency).",
+            s.slo.unanswered as f64,
+        ),
     ] {
         t.family(name, "gauge", help);
         t.sample(name, &scenario, value);

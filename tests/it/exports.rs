@@ -265,6 +265,10 @@ fn prometheus_snapshot_parses_by_the_exposition_rules() {
         get("faultlab_node_retries_total", &[("node", "lb")]),
         summary.services["lb"].calls.retries as f64
     );
+    assert_eq!(
+        get("faultlab_unanswered_requests", &[("scenario", scenario)]),
+        summary.slo.unanswered as f64
+    );
 }
 
 #[test]
