@@ -217,7 +217,7 @@ pub fn to_table(s: &RunSummary) -> String {
         let _ = writeln!(
             o,
             "            but {} requests had waited over {:.3} ms with no answer when the run ended: \
-             they count in neither reading (a client timeout would count them as failures)",
+             they are in neither reading until they finish or time out (with no client timeout, never)",
             slo.unanswered, slo.latency_threshold_ms
         );
     }

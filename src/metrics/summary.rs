@@ -262,8 +262,8 @@ pub struct SloSummary {
     /// Requests still waiting at the end for longer than the latency
     /// threshold. They count in neither reading above (availability counts
     /// finished requests, latency successful ones), yet every one has
-    /// already missed the latency objective: a client without a timeout
-    /// hides an outage this way.
+    /// already missed the latency objective; a client without a timeout
+    /// can hide a whole outage this way.
     pub unanswered: u64,
 }
 

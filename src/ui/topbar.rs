@@ -361,13 +361,13 @@ fn slo_status(ui: &mut Ui, s: &Snapshot) {
     ));
     ui.separator();
     // Availability counts finished requests only: say so when some have
-    // waited past the latency threshold with no answer (no client timeout).
+    // waited past the latency threshold with no answer (a slow or hung call).
     if t.unanswered > 0 {
         ui.label(RichText::new(format!("{} unanswered", t.unanswered)).color(palette::ORANGE))
             .on_hover_text(format!(
                 "{} requests have waited over {} with no answer. Availability counts \
-                 finished requests only, so they are in neither reading; a client \
-                 timeout would count them as failures.",
+                 finished requests only, so they are in neither reading until they \
+                 finish or time out (with no client timeout, never).",
                 t.unanswered,
                 fmt_ms(slo.latency.as_millis_f64())
             ));
