@@ -1,6 +1,6 @@
 //! Readings checked against exact counts, in runs where every time is a
 //! constant: the SLO (availability, error budget, requests left unanswered),
-//! requests cut by a partition, and an overloaded queue.
+//! requests cut by a partition, an overloaded queue, and utilization.
 
 use faultlab::report;
 
@@ -8,7 +8,7 @@ use crate::support;
 
 /// A request every 10 ms (the k-th at k × 10 ms, k = 1..2000); 1 ms each way
 /// on the links and 1 ms of work, so an answer takes 3 ms. The service is
-/// down from 5 s to 15 s. `POLICY` is the client's policy.
+/// down from 5 s to 15 s. `policy` is the client's policy.
 pub(crate) fn crash_scenario(policy: &str) -> String {
     format!(
         r#"Scenario(
