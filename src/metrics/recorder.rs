@@ -359,15 +359,11 @@ impl Recorder {
         }
     }
 
-    /// Requests still unanswered when the run ended.
-    pub fn set_unfinished(&mut self, n: u64) {
-        self.unfinished = n;
-    }
-
-    /// Of the requests still unanswered when the run ended, those that had
-    /// waited longer than the SLO's latency threshold.
-    pub fn set_unanswered(&mut self, n: u64) {
-        self.unanswered = n;
+    /// Requests still waiting for an answer when the run ended, and of
+    /// those the ones that had waited longer than the SLO's latency threshold.
+    pub fn set_waiting(&mut self, unfinished: u64, unanswered: u64) {
+        self.unfinished = unfinished;
+        self.unanswered = unanswered;
     }
 
     // ----- calls (any caller) -----

@@ -394,9 +394,8 @@ impl Simulation {
     /// Tells the recorder, at the end of a run, the requests still waiting.
     fn record_waiting(&mut self) {
         let unfinished = self.nodes.iter().map(|n| n.node.requests_in_flight()).sum();
-        self.recorder.set_unfinished(unfinished);
         let unanswered = self.unanswered();
-        self.recorder.set_unanswered(unanswered);
+        self.recorder.set_waiting(unfinished, unanswered);
     }
 
     fn hash_event(&mut self, event: &Event) {

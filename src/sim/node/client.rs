@@ -102,8 +102,8 @@ impl Client {
 
     /// Requests that at true time `now` have waited longer than `age`.
     pub fn waiting_longer_than(&self, now: SimTime, age: SimDuration) -> u64 {
-        let waiting = self.pending.iter().flatten();
-        waiting.filter(|p| p.stamp.older_than(now, age)).count() as u64
+        let old = |p: &&Pending| p.stamp.older_than(now, age);
+        self.pending.iter().flatten().filter(old).count() as u64
     }
 
     /// The current load.

@@ -78,8 +78,8 @@ impl StoreClient {
 
     /// Operations that at true time `now` have waited longer than `age`.
     pub fn waiting_longer_than(&self, now: SimTime, age: SimDuration) -> u64 {
-        let waiting = self.pending.values();
-        waiting.filter(|p| p.stamp.older_than(now, age)).count() as u64
+        let old = |p: &&Pending| p.stamp.older_than(now, age);
+        self.pending.values().filter(old).count() as u64
     }
 
     /// Schedules the first arrival (at the start or after a restart).
